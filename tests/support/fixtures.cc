@@ -1,0 +1,53 @@
+#include "tests/support/fixtures.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+namespace swg::testing {
+
+std::filesystem::path source_dir() {
+  if (const char* env = std::getenv("SWG_SOURCE_DIR"); env != nullptr && *env != '\0') return env;
+  return SWG_SOURCE_DIR_DEFAULT;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  INFO("reading " << path);
+  REQUIRE(in.good());
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+void write_file(const std::filesystem::path& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  INFO("writing " << path);
+  REQUIRE(out.good());
+  out << bytes;
+}
+
+std::vector<std::filesystem::path> files_with_suffix(const std::filesystem::path& dir,
+                                                     const std::string& suffix) {
+  std::vector<std::filesystem::path> files;
+  if (!std::filesystem::is_directory(dir)) return files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && name.size() >= suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+bool update_golden() {
+  const char* env = std::getenv("SWG_UPDATE_GOLDEN");
+  return env != nullptr && std::string(env) == "1";
+}
+
+}  // namespace swg::testing

@@ -1,0 +1,25 @@
+#pragma once
+// Finding and reading test fixtures. Tests run from the source root (ctest sets the working
+// directory and SWG_SOURCE_DIR), so fixture paths are relative to the repository root.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace swg::testing {
+
+/// The repository root: $SWG_SOURCE_DIR, or the source dir the tests were built from.
+std::filesystem::path source_dir();
+
+/// Whole file as bytes; fails the current test when it cannot be read.
+std::string read_file(const std::filesystem::path& path);
+void write_file(const std::filesystem::path& path, const std::string& bytes);
+
+/// Files in `dir` (not recursive) whose name ends with `suffix`, sorted by name.
+std::vector<std::filesystem::path> files_with_suffix(const std::filesystem::path& dir,
+                                                     const std::string& suffix);
+
+/// True when golden files should be rewritten instead of compared (SWG_UPDATE_GOLDEN=1).
+bool update_golden();
+
+}  // namespace swg::testing

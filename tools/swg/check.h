@@ -1,0 +1,26 @@
+#pragma once
+// `swg check FILE...`: detect the format of each file, parse, validate and map it, and print one
+// JSON object per file (JSON Lines):
+//   {"file":F,"format":"xml","status":"accepted","documentType":T,"envelope":{…model…}}
+//   {"file":F,"format":"xml","status":"rejected","error":{"code","line","column","path","message"}}
+//   {"file":F,"status":"error","error":{"code":"IO_ERROR",…}}         (unreadable file)
+// Exit status: 0 every file accepted, 1 any rejected, 2 usage or I/O error.
+
+#include <string>
+#include <vector>
+
+#include "adapters/xml/scanner.h"
+
+namespace swg::tools {
+
+struct CheckOptions {
+  std::vector<std::string> files;
+  std::string xsd_dir;
+  xml::Limits limits;
+  bool pretty = false;  ///< indent the model JSON (one object per file still)
+};
+
+/// Runs the check, printing to stdout; returns the process exit status.
+int run_check(const CheckOptions& options);
+
+}  // namespace swg::tools
