@@ -1,0 +1,776 @@
+// Xerces-C SAX2 implementation of the scanner contract (scanner.h).
+
+#include "adapters/xml/scanner.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <mutex>
+
+#include <xercesc/framework/LocalFileInputSource.hpp>
+#include <xercesc/framework/MemBufInputSource.hpp>
+#include <xercesc/framework/XMLGrammarPoolImpl.hpp>
+#include <xercesc/framework/XMLValidityCodes.hpp>
+#include <xercesc/parsers/SAX2XMLReaderImpl.hpp>
+#include <xercesc/sax/ErrorHandler.hpp>
+#include <xercesc/sax/Locator.hpp>
+#include <xercesc/sax/SAXException.hpp>
+#include <xercesc/sax/SAXParseException.hpp>
+#include <xercesc/sax2/Attributes.hpp>
+#include <xercesc/sax2/ContentHandler.hpp>
+#include <xercesc/sax2/LexicalHandler.hpp>
+#include <xercesc/util/OutOfMemoryException.hpp>
+#include <xercesc/util/PlatformUtils.hpp>
+#include <xercesc/util/SecurityManager.hpp>
+#include <xercesc/util/XMLEntityResolver.hpp>
+#include <xercesc/util/XMLExceptMsgs.hpp>
+#include <xercesc/util/XMLResourceIdentifier.hpp>
+#include <xercesc/util/XMLString.hpp>
+#include <xercesc/util/XMLUni.hpp>
+#include <xercesc/validators/common/Grammar.hpp>
+
+namespace swg::xml {
+namespace {
+
+namespace fs = std::filesystem;
+namespace xc = XERCES_CPP_NAMESPACE;
+
+// ---------------------------------------------------------------------------------------------
+// Xerces runtime and text conversion
+
+void ensure_xerces() {
+  static std::once_flag once;
+  std::call_once(once, [] { xc::XMLPlatformUtils::Initialize(); });
+}
+
+// Appends UTF-16 `text` as UTF-8. Unpaired surrogates (which Xerces does not produce for
+// well-formed input) become U+FFFD.
+void append_utf8(std::string& out, const XMLCh* text, std::size_t length) {
+  for (std::size_t i = 0; i < length; ++i) {
+    std::uint32_t c = text[i];
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      continue;
+    }
+    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < length && text[i + 1] >= 0xDC00 &&
+        text[i + 1] <= 0xDFFF) {
+      c = 0x10000 + ((c - 0xD800) << 10) + (static_cast<std::uint32_t>(text[i + 1]) - 0xDC00);
+      ++i;
+    } else if (c >= 0xD800 && c <= 0xDFFF) {
+      c = 0xFFFD;
+    }
+    if (c < 0x800) {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xE0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (c >> 18));
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+}
+
+void append_utf8(std::string& out, const XMLCh* text) {
+  if (text != nullptr) append_utf8(out, text, xc::XMLString::stringLen(text));
+}
+
+std::string utf8(const XMLCh* text) {
+  std::string out;
+  append_utf8(out, text);
+  return out;
+}
+
+// Thrown from Xerces callbacks to stop a parse; the reason is kept in the scan state.
+struct StopScan {};
+
+// ---------------------------------------------------------------------------------------------
+// Mapping Xerces' error codes to ours
+
+std::string_view validity_reason(unsigned code) {
+  switch (code) {
+    case xc::XMLValid::ElementNotDefined:
+    case xc::XMLValid::ElementNotValidForContent:
+    case xc::XMLValid::ElementNotQualified:
+    case xc::XMLValid::ElementNotUnQualified:
+    case xc::XMLValid::NoDirectUseAbstractElement:
+    case xc::XMLValid::SimpleTypeHasChild:
+    case xc::XMLValid::NoCharDataInCM:
+    case xc::XMLValid::EmptyElemHasContent:
+      return code == xc::XMLValid::NoCharDataInCM ? codes::kSchemaInvalid
+                                                  : codes::kSchemaUnexpectedElement;
+    case xc::XMLValid::NotEnoughElemsForCM:
+    case xc::XMLValid::EmptyNotValidForContent:
+      return codes::kSchemaMissingElement;
+    case xc::XMLValid::AttNotDefined:
+    case xc::XMLValid::AttNotDefinedForElement:
+    case xc::XMLValid::ProhibitedAttributePresent:
+    case xc::XMLValid::AttributeNotQualified:
+    case xc::XMLValid::AttributeNotUnQualified:
+      return codes::kSchemaUnexpectedAttribute;
+    case xc::XMLValid::RequiredAttrNotProvided:
+      return codes::kSchemaMissingAttribute;
+    case xc::XMLValid::DoesNotMatchEnumList:
+      return codes::kSchemaEnumeration;
+    case xc::XMLValid::ReusedIDValue:
+    case xc::XMLValid::IDNotDeclared:
+    case xc::XMLValid::IC_FieldMultipleMatch:
+    case xc::XMLValid::IC_AbsentKeyValue:
+    case xc::XMLValid::IC_KeyNotEnoughValues:
+    case xc::XMLValid::IC_KeyMatchesNillable:
+    case xc::XMLValid::IC_DuplicateUnique:
+    case xc::XMLValid::IC_DuplicateKey:
+    case xc::XMLValid::IC_KeyRefOutOfScope:
+    case xc::XMLValid::IC_KeyNotFound:
+      return codes::kSchemaIdentity;
+    case xc::XMLValid::GrammarNotFound:
+      return codes::kUnknownNamespace;
+    case xc::XMLValid::DatatypeError:
+    case xc::XMLValid::DatatypeValidationFailure:
+      return codes::kSchemaDatatype;
+    default:
+      return codes::kSchemaInvalid;
+  }
+}
+
+// Datatype failures reach the reporter with the exception code of the facet that failed.
+std::string_view except_reason(unsigned code) {
+  switch (code) {
+    case xc::XMLExcepts::VALUE_NotMatch_Pattern:
+      return codes::kSchemaPattern;
+    case xc::XMLExcepts::VALUE_NotIn_Enumeration:
+      return codes::kSchemaEnumeration;
+    case xc::XMLExcepts::VALUE_GT_maxLen:
+    case xc::XMLExcepts::VALUE_LT_minLen:
+    case xc::XMLExcepts::VALUE_NE_Len:
+      return codes::kSchemaLength;
+    case xc::XMLExcepts::VALUE_exceed_totalDigit:
+    case xc::XMLExcepts::VALUE_exceed_fractDigit:
+      return codes::kSchemaDigits;
+    case xc::XMLExcepts::VALUE_exceed_maxIncl:
+    case xc::XMLExcepts::VALUE_exceed_maxExcl:
+    case xc::XMLExcepts::VALUE_exceed_minIncl:
+    case xc::XMLExcepts::VALUE_exceed_minExcl:
+      return codes::kSchemaRange;
+    case xc::XMLExcepts::VALUE_ID_Not_Unique:
+      return codes::kSchemaIdentity;
+    default:
+      return codes::kSchemaDatatype;
+  }
+}
+
+bool is_encoding_error(unsigned code) {
+  switch (code) {
+    case xc::XMLExcepts::Trans_BadSrcSeq:
+    case xc::XMLExcepts::Trans_BadSrcCP:
+    case xc::XMLExcepts::Trans_Unrepresentable:
+    case xc::XMLExcepts::Trans_CantCreateCvtrFor:
+    case xc::XMLExcepts::Reader_BadAutoEncoding:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema loading: imports and includes only from the schema folder
+
+class FolderResolver final : public xc::XMLEntityResolver {
+ public:
+  explicit FolderResolver(fs::path root) : root_(fs::weakly_canonical(std::move(root))) {}
+
+  xc::InputSource* resolveEntity(xc::XMLResourceIdentifier* id) override {
+    const std::string system_id = utf8(id->getSystemId());
+    std::string base = utf8(id->getBaseURI());
+    if (base.rfind("file://", 0) == 0) base = base.substr(7);
+    fs::path candidate = fs::path(system_id);
+    if (candidate.is_relative()) {
+      candidate = (base.empty() ? root_ : fs::path(base).parent_path()) / candidate;
+    }
+    std::error_code ec;
+    fs::path resolved = fs::weakly_canonical(candidate, ec);
+    const std::string root = root_.string() + "/";
+    if (ec || resolved.string().rfind(root, 0) != 0 || !fs::is_regular_file(resolved)) {
+      refused_ = system_id;
+      throw StopScan{};
+    }
+    XMLCh* path = xc::XMLString::transcode(resolved.string().c_str());
+    auto* source = new xc::LocalFileInputSource(path);
+    xc::XMLString::release(&path);
+    return source;
+  }
+
+  const std::string& refused() const { return refused_; }
+
+ private:
+  fs::path root_;
+  std::string refused_;
+};
+
+class SchemaLoadErrors final : public xc::ErrorHandler {
+ public:
+  void warning(const xc::SAXParseException&) override {}
+  void error(const xc::SAXParseException& e) override { record(e); }
+  void fatalError(const xc::SAXParseException& e) override { record(e); }
+  void resetErrors() override {}
+
+  const std::string& first() const { return first_; }
+
+ private:
+  void record(const xc::SAXParseException& e) {
+    if (first_.empty()) {
+      first_ = fs::path(utf8(e.getSystemId())).filename().string() + ":" +
+               std::to_string(e.getLineNumber()) + ": " + utf8(e.getMessage());
+    }
+  }
+  std::string first_;
+};
+
+class XercesSchemaSet final : public SchemaSet {
+ public:
+  XercesSchemaSet() : pool_(std::make_unique<xc::XMLGrammarPoolImpl>()) {}
+  ~XercesSchemaSet() override {
+    pool_.reset();
+  }
+
+  const std::vector<std::string>& namespaces() const override { return namespaces_; }
+  xc::XMLGrammarPool* pool() const { return pool_.get(); }
+
+  std::unique_ptr<xc::XMLGrammarPoolImpl> pool_;
+  std::vector<std::string> namespaces_;
+};
+
+}  // namespace
+
+StatusOr<std::shared_ptr<const SchemaSet>> SchemaSet::load(const std::string& dir) {
+  ensure_xerces();
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    return failed_precondition("SCHEMA_LOAD", "not a folder of schemas: " + dir);
+  }
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".xsd") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) return failed_precondition("SCHEMA_LOAD", "no .xsd file in " + dir);
+
+  auto set = std::make_shared<XercesSchemaSet>();
+  FolderResolver resolver(dir);
+  SchemaLoadErrors errors;
+  {
+    xc::SAX2XMLReaderImpl loader(xc::XMLPlatformUtils::fgMemoryManager, set->pool());
+    loader.setFeature(xc::XMLUni::fgSAX2CoreNameSpaces, true);
+    loader.setFeature(xc::XMLUni::fgSAX2CoreValidation, true);
+    loader.setFeature(xc::XMLUni::fgXercesSchema, true);
+    loader.setFeature(xc::XMLUni::fgXercesSchemaFullChecking, true);
+    loader.setFeature(xc::XMLUni::fgXercesHandleMultipleImports, true);
+    loader.setFeature(xc::XMLUni::fgXercesDisableDefaultEntityResolution, true);
+    loader.setFeature(xc::XMLUni::fgXercesLoadExternalDTD, false);
+    loader.setXMLEntityResolver(&resolver);
+    loader.setErrorHandler(&errors);
+    for (const auto& file : files) {
+      try {
+        XMLCh* path = xc::XMLString::transcode(fs::absolute(file).string().c_str());
+        xc::LocalFileInputSource source(path);
+        xc::XMLString::release(&path);
+        if (loader.loadGrammar(source, xc::Grammar::SchemaGrammarType, true) == nullptr &&
+            errors.first().empty()) {
+          return failed_precondition("SCHEMA_LOAD", file.filename().string() + ": not a schema");
+        }
+      } catch (const StopScan&) {
+        return failed_precondition("SCHEMA_LOAD", file.filename().string() +
+                                                      ": refused to load '" + resolver.refused() +
+                                                      "' from outside " + dir);
+      } catch (const xc::XMLException& e) {
+        return failed_precondition("SCHEMA_LOAD",
+                                   file.filename().string() + ": " + utf8(e.getMessage()));
+      } catch (const xc::SAXException& e) {
+        return failed_precondition("SCHEMA_LOAD",
+                                   file.filename().string() + ": " + utf8(e.getMessage()));
+      }
+      if (!errors.first().empty()) return failed_precondition("SCHEMA_LOAD", errors.first());
+    }
+  }
+  auto grammars = set->pool_->getGrammarEnumerator();
+  while (grammars.hasMoreElements()) {
+    std::string ns = utf8(grammars.nextElement().getTargetNamespace());
+    if (!ns.empty()) set->namespaces_.push_back(ns);
+  }
+  std::sort(set->namespaces_.begin(), set->namespaces_.end());
+  set->pool_->lockPool();
+  return std::shared_ptr<const SchemaSet>(set);
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Scanning
+
+// One open element of the path: its local name, its [n] among same-named siblings, and the
+// names of its children so far (for their [n]).
+struct Frame {
+  std::string name;
+  std::uint32_t index = 1;
+  std::vector<std::pair<std::string, std::uint32_t>> children;
+};
+
+// Refuses every entity or grammar the document asks for (second fence behind the features).
+class RefuseAll final : public xc::XMLEntityResolver {
+ public:
+  xc::InputSource* resolveEntity(xc::XMLResourceIdentifier* id) override {
+    requested_ = utf8(id->getSystemId());
+    throw StopScan{};
+  }
+  std::string requested_;
+};
+
+// Is there a DOCTYPE before the root element? Looks only at the prolog (XML declaration,
+// comments, processing instructions, white space) of an ASCII-compatible document.
+std::size_t doctype_offset(std::string_view doc) {
+  std::size_t i = 0;
+  if (doc.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
+  while (i < doc.size()) {
+    const char c = doc[i];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      ++i;
+    } else if (doc.compare(i, 2, "<?") == 0) {
+      std::size_t end = doc.find("?>", i + 2);
+      if (end == std::string_view::npos) return std::string_view::npos;
+      i = end + 2;
+    } else if (doc.compare(i, 4, "<!--") == 0) {
+      std::size_t end = doc.find("-->", i + 4);
+      if (end == std::string_view::npos) return std::string_view::npos;
+      i = end + 3;
+    } else if (doc.compare(i, 9, "<!DOCTYPE") == 0) {
+      return i;
+    } else {
+      return std::string_view::npos;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// The local name inside the first '...' of a Xerces message ("no declaration found for
+// element 'p:Name'" → "Name").
+std::string quoted_local_name(const std::string& message) {
+  std::size_t open = message.find('\'');
+  std::size_t close = open == std::string::npos ? open : message.find('\'', open + 1);
+  if (close == std::string::npos) return "?";
+  std::string qname = message.substr(open + 1, close - open - 1);
+  std::size_t colon = qname.find(':');
+  return colon == std::string::npos ? qname : qname.substr(colon + 1);
+}
+
+Location location_of_offset(std::string_view doc, std::size_t offset) {
+  Location where;
+  where.line = 1 + static_cast<std::uint32_t>(std::count(doc.begin(), doc.begin() + offset, '\n'));
+  std::size_t line_start = doc.rfind('\n', offset == 0 ? 0 : offset - 1);
+  line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+  where.column = static_cast<std::uint32_t>(offset - line_start + 1);
+  return where;
+}
+
+class XercesScanner;
+
+class NoErrors final : public xc::ErrorHandler {
+ public:
+  void warning(const xc::SAXParseException&) override {}
+  void error(const xc::SAXParseException&) override {}
+  void fatalError(const xc::SAXParseException&) override {}
+  void resetErrors() override {}
+};
+
+// SAX2 reader that also sees the numeric error codes (through XMLErrorReporter::error).
+class Reader final : public xc::SAX2XMLReaderImpl {
+ public:
+  Reader(xc::XMLGrammarPool* pool, XercesScanner* owner)
+      : xc::SAX2XMLReaderImpl(xc::XMLPlatformUtils::fgMemoryManager, pool), owner_(owner) {}
+
+  void error(const unsigned int code, const XMLCh* const domain,
+             const xc::XMLErrorReporter::ErrTypes type, const XMLCh* const text,
+             const XMLCh* const system_id, const XMLCh* const public_id,
+             const XMLFileLoc line, const XMLFileLoc column) override;
+
+ private:
+  XercesScanner* owner_;
+};
+
+class XercesScanner final : public Scanner,
+                            private xc::ContentHandler,
+                            private xc::LexicalHandler,
+                            private Position {
+ public:
+  XercesScanner(std::shared_ptr<const SchemaSet> schemas, Limits limits)
+      : schemas_(std::move(schemas)), limits_(limits) {
+    const auto* set = static_cast<const XercesSchemaSet*>(schemas_.get());
+    reader_ = std::make_unique<Reader>(set->pool(), this);
+    reader_->setFeature(xc::XMLUni::fgSAX2CoreNameSpaces, true);
+    reader_->setFeature(xc::XMLUni::fgSAX2CoreNameSpacePrefixes, false);
+    reader_->setFeature(xc::XMLUni::fgSAX2CoreValidation, true);
+    reader_->setFeature(xc::XMLUni::fgXercesDynamic, false);
+    reader_->setFeature(xc::XMLUni::fgXercesSchema, true);
+    reader_->setFeature(xc::XMLUni::fgXercesSchemaFullChecking, false);
+    reader_->setFeature(xc::XMLUni::fgXercesUseCachedGrammarInParse, true);
+    reader_->setFeature(xc::XMLUni::fgXercesCacheGrammarFromParse, false);
+    reader_->setFeature(xc::XMLUni::fgXercesLoadSchema, false);
+    reader_->setFeature(xc::XMLUni::fgXercesLoadExternalDTD, false);
+    reader_->setFeature(xc::XMLUni::fgXercesSkipDTDValidation, true);
+    reader_->setFeature(xc::XMLUni::fgXercesIdentityConstraintChecking, true);
+    reader_->setFeature(xc::XMLUni::fgXercesDisableDefaultEntityResolution, true);
+    reader_->setFeature(xc::XMLUni::fgXercesValidationErrorAsFatal, true);
+    reader_->setFeature(xc::XMLUni::fgXercesContinueAfterFatalError, false);
+    reader_->setProperty(xc::XMLUni::fgXercesScannerName,
+                         const_cast<XMLCh*>(xc::XMLUni::fgSGXMLScanner));
+    security_.setEntityExpansionLimit(0);
+    reader_->setProperty(xc::XMLUni::fgXercesSecurityManager, &security_);
+    reader_->setXMLEntityResolver(&refuse_);
+    reader_->setContentHandler(this);
+    reader_->setLexicalHandler(this);
+    // A handler must be installed, or Xerces detaches its error reporter (Reader::error); the
+    // reporter sees every error first and stops the parse, so this one never acts.
+    reader_->setErrorHandler(&no_errors_);
+  }
+
+  Status scan(std::string_view document, Handler& handler) override {
+    handler_ = &handler;
+    error_ = Status();
+    frames_.clear();
+    depth_ = 0;
+    text_run_ = 0;
+    pending_ns_.clear();
+    pending_ns_text_.clear();
+    locator_ = nullptr;
+
+    if (document.size() > limits_.max_bytes) {
+      return resource_exhausted(std::string(codes::kTooLarge),
+                                "document of " + std::to_string(document.size()) +
+                                    " bytes is larger than the limit of " +
+                                    std::to_string(limits_.max_bytes));
+    }
+    if (std::size_t at = doctype_offset(document); at != std::string_view::npos) {
+      return invalid_argument(std::string(codes::kDoctypeForbidden),
+                              "a DOCTYPE is not accepted (no DTD, no entity declarations)",
+                              location_of_offset(document, at));
+    }
+    if (Status s = handler.start_document(*this); !s.ok()) return s;
+
+    xc::MemBufInputSource source(reinterpret_cast<const XMLByte*>(document.data()),
+                                 document.size(), "document", false);
+    try {
+      reader_->parse(source);
+    } catch (const StopScan&) {
+      // error_ holds the reason
+    } catch (const xc::OutOfMemoryException&) {
+      fail(resource_exhausted(std::string(codes::kTooLarge), "out of memory while parsing"));
+    } catch (const xc::XMLException& e) {
+      fail(invalid_argument(std::string(is_encoding_error(e.getCode()) ? codes::kEncoding
+                                                                        : codes::kMalformed),
+                            utf8(e.getMessage())));
+    } catch (const xc::SAXException& e) {
+      fail(invalid_argument(std::string(codes::kMalformed), utf8(e.getMessage())));
+    }
+    if (!refuse_.requested_.empty() && error_.ok()) {
+      fail(invalid_argument(std::string(codes::kExternalResourceForbidden),
+                            "refused to load '" + refuse_.requested_ + "'"));
+    }
+    refuse_.requested_.clear();
+    if (error_.ok() && !seen_root_) {
+      fail(invalid_argument(std::string(codes::kEmpty), "no root element"));
+    }
+    seen_root_ = false;
+    if (error_.ok()) {
+      if (Status s = handler.end_document(); !s.ok()) return s;
+    }
+    handler_ = nullptr;
+    return std::move(error_);
+  }
+
+  const Limits& limits() const override { return limits_; }
+
+  // Called by Reader for every error Xerces reports; stops the parse at the first one.
+  void report(unsigned code, const XMLCh* domain, xc::XMLErrorReporter::ErrTypes type,
+              const XMLCh* text, XMLFileLoc line, XMLFileLoc column) {
+    if (type == xc::XMLErrorReporter::ErrType_Warning) return;
+    std::string_view reason = codes::kMalformed;
+    if (xc::XMLString::equals(domain, xc::XMLUni::fgValidityDomain)) {
+      reason = validity_reason(code);
+      if (depth_ == 0 && code == xc::XMLValid::ElementNotDefined) reason = codes::kUnknownNamespace;
+    } else if (xc::XMLString::equals(domain, xc::XMLUni::fgExceptDomain)) {
+      reason = is_encoding_error(code) ? codes::kEncoding : except_reason(code);
+    } else if (xc::XMLString::equals(domain, xc::XMLUni::fgXMLErrDomain)) {
+      reason = codes::kMalformed;
+    }
+    Location where;
+    where.line = static_cast<std::uint32_t>(line);
+    where.column = static_cast<std::uint32_t>(column);
+    if (error_.ok()) {
+      std::string message = utf8(text);
+      std::string at = path();
+      // An undeclared element is reported before it is opened: name it in the path.
+      const bool validity = xc::XMLString::equals(domain, xc::XMLUni::fgValidityDomain);
+      if (validity && code == xc::XMLValid::ElementNotDefined) {
+        at = (depth_ == 0 ? "" : at) + "/" + quoted_local_name(message);
+      }
+      // At an end tag, Xerces names the element itself when its content stopped short (e.g. no
+      // child at all): that is a missing element, not an unexpected one.
+      if (validity && code == xc::XMLValid::ElementNotValidForContent && depth_ > 0 &&
+          quoted_local_name(message) == frames_[depth_ - 1].name) {
+        reason = codes::kSchemaMissingElement;
+      }
+      error_ = invalid_argument(std::string(reason), std::move(message), where);
+      error_.locate(Location{0, 0, at});
+    }
+    throw StopScan{};
+  }
+
+ private:
+  // Position
+  std::uint32_t line() const override {
+    return locator_ ? static_cast<std::uint32_t>(locator_->getLineNumber()) : 0;
+  }
+  std::uint32_t column() const override {
+    return locator_ ? static_cast<std::uint32_t>(locator_->getColumnNumber()) : 0;
+  }
+  std::string path() const override {
+    std::string out;
+    for (std::size_t i = 0; i < depth_ && i < frames_.size(); ++i) {
+      out += '/';
+      out += frames_[i].name;
+      if (frames_[i].index > 1) out += "[" + std::to_string(frames_[i].index) + "]";
+    }
+    return out.empty() ? "/" : out;
+  }
+
+  [[noreturn]] void fail(Status status) {
+    if (error_.ok()) {
+      error_ = std::move(status);
+      error_.locate(Location{line(), column(), path()});
+    }
+    throw StopScan{};
+  }
+
+  void check(Status status) {
+    if (!status.ok()) fail(std::move(status));
+  }
+
+  // ContentHandler
+  void setDocumentLocator(const xc::Locator* const locator) override { locator_ = locator; }
+  void startDocument() override {}
+  void endDocument() override {}
+  void processingInstruction(const XMLCh* const, const XMLCh* const) override {}
+  void skippedEntity(const XMLCh* const) override {}
+  void endPrefixMapping(const XMLCh* const) override {}
+
+  void startPrefixMapping(const XMLCh* const prefix, const XMLCh* const uri) override {
+    std::size_t p0 = pending_ns_text_.size();
+    append_utf8(pending_ns_text_, prefix);
+    std::size_t p1 = pending_ns_text_.size();
+    append_utf8(pending_ns_text_, uri);
+    std::size_t p2 = pending_ns_text_.size();
+    pending_ns_.push_back({p0, p1 - p0, p1, p2 - p1});
+  }
+
+  void startElement(const XMLCh* const uri, const XMLCh* const localname,
+                    const XMLCh* const qname, const xc::Attributes& attrs) override {
+    seen_root_ = true;
+    text_run_ = 0;
+    if (depth_ + 1 > limits_.max_depth) {
+      fail(resource_exhausted(std::string(codes::kTooDeep),
+                              "elements nest deeper than " + std::to_string(limits_.max_depth)));
+    }
+    const XMLSize_t attr_count = attrs.getLength();
+    // Path bookkeeping first, so that errors below name this element.
+    scratch_.clear();
+    append_utf8(scratch_, localname);
+    push_frame(scratch_);
+    if (attr_count > limits_.max_attributes) {
+      fail(resource_exhausted(std::string(codes::kTooManyAttributes),
+                              std::to_string(attr_count) + " attributes, more than " +
+                                  std::to_string(limits_.max_attributes)));
+    }
+    // Element and attribute names and values, as offsets into one buffer, then views.
+    std::size_t local_end = scratch_.size();
+    append_utf8(scratch_, uri);
+    std::size_t uri_end = scratch_.size();
+    const XMLCh* colon = xc::XMLString::findAny(qname, chColonString());
+    std::size_t prefix_len = colon ? static_cast<std::size_t>(colon - qname) : 0;
+    append_utf8(scratch_, qname, prefix_len);
+    std::size_t prefix_end = scratch_.size();
+    attr_offsets_.clear();
+    for (XMLSize_t i = 0; i < attr_count; ++i) {
+      std::size_t a0 = scratch_.size();
+      append_utf8(scratch_, attrs.getURI(i));
+      std::size_t a1 = scratch_.size();
+      append_utf8(scratch_, attrs.getLocalName(i));
+      std::size_t a2 = scratch_.size();
+      const XMLCh* aq = attrs.getQName(i);
+      const XMLCh* ac = xc::XMLString::findAny(aq, chColonString());
+      append_utf8(scratch_, aq, ac ? static_cast<std::size_t>(ac - aq) : 0);
+      std::size_t a3 = scratch_.size();
+      append_utf8(scratch_, attrs.getValue(i));
+      std::size_t a4 = scratch_.size();
+      attr_offsets_.push_back({a0, a1, a2, a3, a4});
+    }
+    const std::string_view buf(scratch_);
+    attributes_.clear();
+    for (const auto& o : attr_offsets_) {
+      attributes_.push_back(Attribute{
+          Name{buf.substr(o[0], o[1] - o[0]), buf.substr(o[1], o[2] - o[1]),
+               buf.substr(o[2], o[3] - o[2])},
+          buf.substr(o[3], o[4] - o[3])});
+    }
+    const std::string_view ns_buf(pending_ns_text_);
+    namespaces_.clear();
+    for (const auto& n : pending_ns_) {
+      namespaces_.push_back(NamespaceDecl{ns_buf.substr(n[0], n[1]), ns_buf.substr(n[2], n[3])});
+    }
+    Element element;
+    element.name = Name{buf.substr(local_end, uri_end - local_end), buf.substr(0, local_end),
+                        buf.substr(uri_end, prefix_end - uri_end)};
+    element.attributes = attributes_;
+    element.namespaces = namespaces_;
+    element.depth = static_cast<std::uint32_t>(depth_);
+    check(handler_->start_element(element));
+    pending_ns_.clear();
+    pending_ns_text_.clear();
+  }
+
+  void endElement(const XMLCh* const uri, const XMLCh* const localname,
+                  const XMLCh* const qname) override {
+    text_run_ = 0;
+    scratch_.clear();
+    append_utf8(scratch_, localname);
+    std::size_t local_end = scratch_.size();
+    append_utf8(scratch_, uri);
+    std::size_t uri_end = scratch_.size();
+    const XMLCh* colon = xc::XMLString::findAny(qname, chColonString());
+    append_utf8(scratch_, qname, colon ? static_cast<std::size_t>(colon - qname) : 0);
+    const std::string_view buf(scratch_);
+    Name name{buf.substr(local_end, uri_end - local_end), buf.substr(0, local_end),
+              buf.substr(uri_end)};
+    check(handler_->end_element(name));
+    --depth_;
+  }
+
+  void characters(const XMLCh* const chars, const XMLSize_t length) override {
+    deliver_text(chars, length, false);
+  }
+
+  void ignorableWhitespace(const XMLCh* const chars, const XMLSize_t length) override {
+    deliver_text(chars, length, true);
+  }
+
+  void deliver_text(const XMLCh* chars, XMLSize_t length, bool ignorable) {
+    text_.clear();
+    append_utf8(text_, chars, length);
+    text_run_ += text_.size();
+    if (text_run_ > limits_.max_text_bytes) {
+      fail(resource_exhausted(std::string(codes::kTextTooLong),
+                              "character data longer than " +
+                                  std::to_string(limits_.max_text_bytes) + " bytes"));
+    }
+    check(handler_->characters(text_, ignorable));
+  }
+
+  // LexicalHandler: a DOCTYPE that got past the prolog check (e.g. in a UTF-16 document).
+  void startDTD(const XMLCh* const, const XMLCh* const, const XMLCh* const) override {
+    fail(invalid_argument(std::string(codes::kDoctypeForbidden),
+                          "a DOCTYPE is not accepted (no DTD, no entity declarations)"));
+  }
+  void endDTD() override {}
+  void startEntity(const XMLCh* const) override {}
+  void endEntity(const XMLCh* const) override {}
+  void startCDATA() override {}
+  void endCDATA() override {}
+  void comment(const XMLCh* const, const XMLSize_t) override {}
+
+  void push_frame(const std::string& name) {
+    std::uint32_t index = 1;
+    if (depth_ > 0) {
+      auto& siblings = frames_[depth_ - 1].children;
+      auto it = std::find_if(siblings.begin(), siblings.end(),
+                             [&](const auto& s) { return s.first == name; });
+      if (it == siblings.end()) {
+        siblings.emplace_back(name, 1);
+      } else {
+        index = ++it->second;
+      }
+    }
+    if (frames_.size() <= depth_) frames_.emplace_back();
+    Frame& frame = frames_[depth_];
+    frame.name = name;
+    frame.index = index;
+    frame.children.clear();
+    ++depth_;
+  }
+
+  static const XMLCh* chColonString() {
+    static const XMLCh kColon[] = {xc::chColon, xc::chNull};
+    return kColon;
+  }
+
+  std::shared_ptr<const SchemaSet> schemas_;
+  Limits limits_;
+  std::unique_ptr<Reader> reader_;
+  xc::SecurityManager security_;
+  RefuseAll refuse_;
+  NoErrors no_errors_;
+  const xc::Locator* locator_ = nullptr;
+  Handler* handler_ = nullptr;
+  Status error_;
+  bool seen_root_ = false;
+
+  std::vector<Frame> frames_;  // frames_[0..depth_) are the open elements
+  std::size_t depth_ = 0;
+  std::size_t text_run_ = 0;
+  std::string scratch_;
+  std::string text_;
+  std::vector<std::array<std::size_t, 5>> attr_offsets_;
+  std::vector<Attribute> attributes_;
+  std::vector<std::array<std::size_t, 4>> pending_ns_;
+  std::string pending_ns_text_;
+  std::vector<NamespaceDecl> namespaces_;
+};
+
+void Reader::error(const unsigned int code, const XMLCh* const domain,
+                   const xc::XMLErrorReporter::ErrTypes type, const XMLCh* const text,
+                   const XMLCh* const, const XMLCh* const, const XMLFileLoc line,
+                   const XMLFileLoc column) {
+  owner_->report(code, domain, type, text, line, column);
+}
+
+}  // namespace
+
+std::unique_ptr<Scanner> Scanner::create(std::shared_ptr<const SchemaSet> schemas, Limits limits) {
+  return std::make_unique<XercesScanner>(std::move(schemas), limits);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tee
+
+Status Tee::start_document(const Position& position) {
+  for (Handler* h : handlers_) SWG_RETURN_IF_ERROR(h->start_document(position));
+  return {};
+}
+Status Tee::start_element(const Element& element) {
+  for (Handler* h : handlers_) SWG_RETURN_IF_ERROR(h->start_element(element));
+  return {};
+}
+Status Tee::characters(std::string_view text, bool ignorable) {
+  for (Handler* h : handlers_) SWG_RETURN_IF_ERROR(h->characters(text, ignorable));
+  return {};
+}
+Status Tee::end_element(const Name& name) {
+  for (Handler* h : handlers_) SWG_RETURN_IF_ERROR(h->end_element(name));
+  return {};
+}
+Status Tee::end_document() {
+  for (Handler* h : handlers_) SWG_RETURN_IF_ERROR(h->end_document());
+  return {};
+}
+
+}  // namespace swg::xml
