@@ -3,6 +3,8 @@
 #include "adapters/xml/scanner.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 
@@ -20,7 +22,6 @@
 #include <xercesc/sax2/LexicalHandler.hpp>
 #include <xercesc/util/OutOfMemoryException.hpp>
 #include <xercesc/util/PlatformUtils.hpp>
-#include <xercesc/util/SecurityManager.hpp>
 #include <xercesc/util/XMLEntityResolver.hpp>
 #include <xercesc/util/XMLExceptMsgs.hpp>
 #include <xercesc/util/XMLResourceIdentifier.hpp>
@@ -365,6 +366,22 @@ std::string quoted_local_name(const std::string& message) {
   return colon == std::string::npos ? qname : qname.substr(colon + 1);
 }
 
+// Offset at which a run of more than `limit` bytes of character data (between '>' and '<') or
+// of markup (between '<' and '>': one huge attribute value or comment) passes the limit, or npos.
+std::size_t long_run_offset(std::string_view doc, std::size_t limit) {
+  std::size_t pos = 0;
+  char want = '<';
+  while (pos < doc.size()) {
+    const void* hit = std::memchr(doc.data() + pos, want, doc.size() - pos);
+    const std::size_t next =
+        hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - doc.data()) : doc.size();
+    if (next - pos > limit) return pos + limit;
+    pos = next + 1;
+    want = want == '<' ? '>' : '<';
+  }
+  return std::string_view::npos;
+}
+
 Location location_of_offset(std::string_view doc, std::size_t offset) {
   Location where;
   where.line = 1 + static_cast<std::uint32_t>(std::count(doc.begin(), doc.begin() + offset, '\n'));
@@ -425,8 +442,9 @@ class XercesScanner final : public Scanner,
     reader_->setFeature(xc::XMLUni::fgXercesContinueAfterFatalError, false);
     reader_->setProperty(xc::XMLUni::fgXercesScannerName,
                          const_cast<XMLCh*>(xc::XMLUni::fgSGXMLScanner));
-    security_.setEntityExpansionLimit(0);
-    reader_->setProperty(xc::XMLUni::fgXercesSecurityManager, &security_);
+    // No SecurityManager: its entity-expansion count includes the predefined entities (&amp;),
+    // which legitimate documents use freely, and user-declared entities cannot exist because every
+    // DOCTYPE is refused.
     reader_->setXMLEntityResolver(&refuse_);
     reader_->setContentHandler(this);
     reader_->setLexicalHandler(this);
@@ -450,6 +468,19 @@ class XercesScanner final : public Scanner,
                                 "document of " + std::to_string(document.size()) +
                                     " bytes is larger than the limit of " +
                                     std::to_string(limits_.max_bytes));
+    }
+    // Xerces gathers the whole text of a simple-typed element before it reports any of it, so a
+    // huge text node would be buffered (twice its size, in UTF-16) before the streaming check
+    // below could fire. Runs between markup are therefore measured on the raw bytes first; only
+    // a document longer than the limit can hold such a run, so small documents skip this.
+    if (document.size() > limits_.max_text_bytes) {
+      if (std::size_t at = long_run_offset(document, limits_.max_text_bytes);
+          at != std::string_view::npos) {
+        return resource_exhausted(std::string(codes::kTextTooLong),
+                                  "more than " + std::to_string(limits_.max_text_bytes) +
+                                      " bytes without markup",
+                                  location_of_offset(document, at));
+      }
     }
     if (std::size_t at = doctype_offset(document); at != std::string_view::npos) {
       return invalid_argument(std::string(codes::kDoctypeForbidden),
@@ -578,15 +609,15 @@ class XercesScanner final : public Scanner,
                     const XMLCh* const qname, const xc::Attributes& attrs) override {
     seen_root_ = true;
     text_run_ = 0;
-    if (depth_ + 1 > limits_.max_depth) {
-      fail(resource_exhausted(std::string(codes::kTooDeep),
-                              "elements nest deeper than " + std::to_string(limits_.max_depth)));
-    }
     const XMLSize_t attr_count = attrs.getLength();
     // Path bookkeeping first, so that errors below name this element.
     scratch_.clear();
     append_utf8(scratch_, localname);
     push_frame(scratch_);
+    if (depth_ > limits_.max_depth) {
+      fail(resource_exhausted(std::string(codes::kTooDeep),
+                              "elements nest deeper than " + std::to_string(limits_.max_depth)));
+    }
     if (attr_count > limits_.max_attributes) {
       fail(resource_exhausted(std::string(codes::kTooManyAttributes),
                               std::to_string(attr_count) + " attributes, more than " +
@@ -622,6 +653,7 @@ class XercesScanner final : public Scanner,
           Name{buf.substr(o[0], o[1] - o[0]), buf.substr(o[1], o[2] - o[1]),
                buf.substr(o[2], o[3] - o[2])},
           buf.substr(o[3], o[4] - o[3])});
+      refuse_remote_schema_hint(attributes_.back());
     }
     const std::string_view ns_buf(pending_ns_text_);
     namespaces_.clear();
@@ -637,6 +669,24 @@ class XercesScanner final : public Scanner,
     check(handler_->start_element(element));
     pending_ns_.clear();
     pending_ns_text_.clear();
+  }
+
+  // Schemas never come from the document. A schema-location hint that names a remote or file
+  // resource is refused outright (it is ignored either way, but a sender who points the gateway
+  // at a URL is either misconfigured or probing).
+  void refuse_remote_schema_hint(const Attribute& attribute) {
+    static constexpr std::string_view kXsi = "http://www.w3.org/2001/XMLSchema-instance";
+    if (attribute.name.ns != kXsi) return;
+    if (attribute.name.local != "schemaLocation" &&
+        attribute.name.local != "noNamespaceSchemaLocation") {
+      return;
+    }
+    if (attribute.value.find("://") != std::string_view::npos ||
+        attribute.value.find("file:") != std::string_view::npos) {
+      fail(invalid_argument(std::string(codes::kExternalResourceForbidden),
+                            "schema location '" + std::string(attribute.value) +
+                                "' refused: schemas are never loaded from a document"));
+    }
   }
 
   void endElement(const XMLCh* const uri, const XMLCh* const localname,
@@ -716,7 +766,6 @@ class XercesScanner final : public Scanner,
   std::shared_ptr<const SchemaSet> schemas_;
   Limits limits_;
   std::unique_ptr<Reader> reader_;
-  xc::SecurityManager security_;
   RefuseAll refuse_;
   NoErrors no_errors_;
   const xc::Locator* locator_ = nullptr;
