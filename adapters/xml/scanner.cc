@@ -163,6 +163,22 @@ std::string_view except_reason(unsigned code) {
   }
 }
 
+// Validity errors that Xerces raises while it reads a start tag.
+bool is_start_tag_code(unsigned code) {
+  switch (code) {
+    case xc::XMLValid::ElementNotDefined:
+    case xc::XMLValid::AttNotDefined:
+    case xc::XMLValid::AttNotDefinedForElement:
+    case xc::XMLValid::RequiredAttrNotProvided:
+    case xc::XMLValid::ProhibitedAttributePresent:
+    case xc::XMLValid::AttributeNotQualified:
+    case xc::XMLValid::AttributeNotUnQualified:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool is_encoding_error(unsigned code) {
   switch (code) {
     case xc::XMLExcepts::Trans_BadSrcSeq:
@@ -455,6 +471,7 @@ class XercesScanner final : public Scanner,
 
   Status scan(std::string_view document, Handler& handler) override {
     handler_ = &handler;
+    document_ = document;
     error_ = Status();
     frames_.clear();
     depth_ = 0;
@@ -543,8 +560,14 @@ class XercesScanner final : public Scanner,
       std::string at = path();
       // An undeclared element is reported before it is opened: name it in the path.
       const bool validity = xc::XMLString::equals(domain, xc::XMLUni::fgValidityDomain);
-      if (validity && code == xc::XMLValid::ElementNotDefined) {
-        at = (depth_ == 0 ? "" : at) + "/" + quoted_local_name(message);
+      // Errors in a start tag (an undeclared element, its attributes) come before the element
+      // is opened: name it in the path, with its [n] among its siblings.
+      const std::string pending = pending_start_tag(static_cast<std::uint32_t>(line),
+                                                    static_cast<std::uint32_t>(column),
+                                                    validity && is_start_tag_code(code));
+      if (!pending.empty() || (validity && code == xc::XMLValid::ElementNotDefined)) {
+        const std::string name = pending.empty() ? quoted_local_name(message) : pending;
+        at = (depth_ == 0 ? "" : at) + "/" + name + sibling_suffix(name);
       }
       // At an end tag, Xerces names the element itself when its content stopped short (e.g. no
       // child at all): that is a missing element, not an unexpected one.
@@ -574,6 +597,44 @@ class XercesScanner final : public Scanner,
       if (frames_[i].index > 1) out += "[" + std::to_string(frames_[i].index) + "]";
     }
     return out.empty() ? "/" : out;
+  }
+
+  // The local name of the start tag that ends right before (line, column) when the error belongs
+  // to it: a start tag that is not self-closing (its element cannot have been opened yet), or any
+  // start tag when `always` (attribute errors). Empty otherwise. Used only on errors.
+  std::string pending_start_tag(std::uint32_t line, std::uint32_t column, bool always) const {
+    std::size_t pos = 0;
+    for (std::uint32_t l = 1; l < line && pos != std::string_view::npos; ++l) {
+      pos = document_.find('\n', pos);
+      if (pos != std::string_view::npos) ++pos;
+    }
+    if (pos == std::string_view::npos) return {};
+    for (std::uint32_t c = 1; c < column && pos < document_.size(); ++c) {
+      ++pos;  // columns count characters: skip UTF-8 continuation bytes
+      while (pos < document_.size() && (static_cast<unsigned char>(document_[pos]) & 0xC0) == 0x80) {
+        ++pos;
+      }
+    }
+    if (pos == 0 || pos > document_.size() || document_[pos - 1] != '>') return {};
+    const std::size_t open = document_.rfind('<', pos - 1);
+    if (open == std::string_view::npos || open + 1 >= document_.size()) return {};
+    const char kind = document_[open + 1];
+    if (kind == '/' || kind == '!' || kind == '?') return {};
+    const bool self_closing = pos >= 2 && document_[pos - 2] == '/';
+    if (self_closing && !always) return {};
+    std::size_t end = document_.find_first_of(" \t\r\n/>", open + 1);
+    std::string qname(document_.substr(open + 1, end - open - 1));
+    const std::size_t colon = qname.find(':');
+    return colon == std::string::npos ? qname : qname.substr(colon + 1);
+  }
+
+  // "[n]" for a child named `name` of the current element that is about to open, or "".
+  std::string sibling_suffix(const std::string& name) const {
+    if (depth_ == 0) return {};
+    for (const auto& [sibling, count] : frames_[depth_ - 1].children) {
+      if (sibling == name) return "[" + std::to_string(count + 1) + "]";
+    }
+    return {};
   }
 
   [[noreturn]] void fail(Status status) {
@@ -770,6 +831,7 @@ class XercesScanner final : public Scanner,
   NoErrors no_errors_;
   const xc::Locator* locator_ = nullptr;
   Handler* handler_ = nullptr;
+  std::string_view document_;  // the document of the current scan, for locating errors
   Status error_;
   bool seen_root_ = false;
 

@@ -1,0 +1,48 @@
+#include "adapters/documents/common_fields.h"
+
+#include <string>
+
+namespace swg::documents {
+
+void set_address_field(v1::Address* address, std::string_view local, std::string_view text) {
+  if (local == "Line") address->add_lines(text.data(), text.size());
+  else if (local == "City") address->set_city(text.data(), text.size());
+  else if (local == "Postcode") address->set_postcode(text.data(), text.size());
+  else if (local == "Subdivision") address->set_subdivision(text.data(), text.size());
+  else if (local == "Country") address->set_country(text.data(), text.size());
+}
+
+void write_address(const v1::Address& address, std::string_view prefix, std::string_view qname,
+                   XmlWriter& out) {
+  const std::string p(prefix);
+  out.start(qname);
+  for (const auto& line : address.lines()) out.leaf(p + ":Line", line);
+  out.optional_leaf(p + ":City", address.city());
+  out.optional_leaf(p + ":Postcode", address.postcode());
+  out.optional_leaf(p + ":Subdivision", address.subdivision());
+  out.leaf(p + ":Country", address.country());
+  out.end();
+}
+
+void write_measure(const v1::Measure& measure, std::string_view qname, XmlWriter& out) {
+  out.start(qname);
+  out.attribute("unit", measure.unit());
+  out.text(measure.value());
+  out.end();
+}
+
+void write_amount(const v1::Amount& amount, std::string_view qname, XmlWriter& out) {
+  out.start(qname);
+  out.attribute("currency", amount.currency());
+  out.text(amount.value());
+  out.end();
+}
+
+std::string_view attribute_value(const xml::Element& element, std::string_view local) {
+  for (const auto& attribute : element.attributes) {
+    if (attribute.name.ns.empty() && attribute.name.local == local) return attribute.value;
+  }
+  return {};
+}
+
+}  // namespace swg::documents
