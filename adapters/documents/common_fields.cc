@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "adapters/documents/builder.h"
+
 namespace swg::documents {
 
 void set_address_field(v1::Address* address, std::string_view local, std::string_view text) {
@@ -24,6 +26,26 @@ void write_address(const v1::Address& address, std::string_view prefix, std::str
   out.end();
 }
 
+void set_organization_field(v1::Organization* organization, std::string_view local,
+                            std::string_view text, int depth) {
+  if (depth == 1) {
+    if (local == "Id") organization->set_id(text.data(), text.size());
+    else if (local == "Name") organization->set_name(text.data(), text.size());
+  } else if (depth == 2) {
+    set_address_field(organization->mutable_address(), local, text);
+  }
+}
+
+void write_organization(const v1::Organization& organization, std::string_view prefix,
+                        std::string_view qname, XmlWriter& out) {
+  const std::string p(prefix);
+  out.start(qname);
+  out.optional_leaf(p + ":Id", organization.id());
+  out.leaf(p + ":Name", organization.name());
+  if (organization.has_address()) write_address(organization.address(), prefix, p + ":Address", out);
+  out.end();
+}
+
 void write_measure(const v1::Measure& measure, std::string_view qname, XmlWriter& out) {
   out.start(qname);
   out.attribute("unit", measure.unit());
@@ -36,6 +58,17 @@ void write_amount(const v1::Amount& amount, std::string_view qname, XmlWriter& o
   out.attribute("currency", amount.currency());
   out.text(amount.value());
   out.end();
+}
+
+std::string path_step(std::string_view name, int position) {
+  std::string step(name);
+  if (position > 1) step += "[" + std::to_string(position) + "]";
+  return step;
+}
+
+Status inconsistent(std::string message, std::string path) {
+  return invalid_argument(std::string(codes::kInconsistent), std::move(message),
+                          Location{0, 0, std::move(path)});
 }
 
 std::string_view attribute_value(const xml::Element& element, std::string_view local) {

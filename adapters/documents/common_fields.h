@@ -1,6 +1,7 @@
 #pragma once
 // Mapping of the shared types of xsd/include/common-types.xsd, both ways, for every mapper.
 
+#include <string>
 #include <string_view>
 
 #include "adapters/documents/xml_writer.h"
@@ -18,11 +19,26 @@ void set_address_field(v1::Address* address, std::string_view local, std::string
 void write_address(const v1::Address& address, std::string_view prefix, std::string_view qname,
                    XmlWriter& out);
 
+/// Tracks the children of an OrganizationType element (Id, Name, Address/...) and sets them.
+/// `depth` is relative to the organization element (1 = its children).
+void set_organization_field(v1::Organization* organization, std::string_view local,
+                            std::string_view text, int depth);
+
+/// Writes an OrganizationType element: Id (when set), Name, Address (when set).
+void write_organization(const v1::Organization& organization, std::string_view prefix,
+                        std::string_view qname, XmlWriter& out);
+
 /// A MeasureType element: value text and its unit attribute.
 void write_measure(const v1::Measure& measure, std::string_view qname, XmlWriter& out);
 
 /// An AmountType element: value text and its currency attribute.
 void write_amount(const v1::Amount& amount, std::string_view qname, XmlWriter& out);
+
+/// A path step as the scanner writes it: "Item" for the first, "Item[3]" for the third.
+std::string path_step(std::string_view name, int position);
+
+/// A DOC_INCONSISTENT error located at `path` (the scanner adds line and column).
+Status inconsistent(std::string message, std::string path);
 
 /// The value of the attribute `local` (no namespace) of `element`, or empty.
 std::string_view attribute_value(const xml::Element& element, std::string_view local);

@@ -24,9 +24,8 @@ constexpr StatusCode kStatuses[] = {
     {"REVOKED", Permit::STATUS_REVOKED},
 };
 
-Status inconsistent(std::string message, std::string_view element) {
-  return invalid_argument(std::string(codes::kInconsistent), std::move(message),
-                          Location{0, 0, std::string(kRootPath) + "/" + std::string(element)});
+Status inconsistent_at(std::string message, std::string_view element) {
+  return inconsistent(std::move(message), std::string(kRootPath) + "/" + std::string(element));
 }
 
 bool before(const v1::Date& a, const v1::Date& b) {
@@ -99,31 +98,31 @@ class PermitBuilder final : public BodyBuilder {
     const bool application = permit_->status() == Permit::STATUS_APPLICATION;
     if (application) {
       if (!permit_->permit_number().empty()) {
-        return inconsistent("an application has no permit number yet", "PermitNumber");
+        return inconsistent_at("an application has no permit number yet", "PermitNumber");
       }
       if (permit_->has_issue_date()) {
-        return inconsistent("an application has no issue date yet", "IssueDate");
+        return inconsistent_at("an application has no issue date yet", "IssueDate");
       }
     } else {
       if (permit_->permit_number().empty()) {
-        return inconsistent("an issued or revoked permit names its permit number", "PermitNumber");
+        return inconsistent_at("an issued or revoked permit names its permit number", "PermitNumber");
       }
       if (!permit_->has_issue_date()) {
-        return inconsistent("an issued or revoked permit has its issue date", "IssueDate");
+        return inconsistent_at("an issued or revoked permit has its issue date", "IssueDate");
       }
       if (!permit_->has_valid_from() || !permit_->has_valid_until()) {
-        return inconsistent("an issued or revoked permit has its validity dates", "ValidUntil");
+        return inconsistent_at("an issued or revoked permit has its validity dates", "ValidUntil");
       }
     }
     if (permit_->has_valid_from() && permit_->has_valid_until() &&
         before(permit_->valid_until(), permit_->valid_from())) {
-      return inconsistent("the permit is valid until " + format_date(permit_->valid_until()) +
+      return inconsistent_at("the permit is valid until " + format_date(permit_->valid_until()) +
                               ", before it is valid from " + format_date(permit_->valid_from()),
                           "ValidUntil");
     }
     const bool revoked = permit_->status() == Permit::STATUS_REVOKED;
     if (revoked != permit_->has_revocation_date()) {
-      return inconsistent(revoked ? "a revoked permit says when and why it was revoked"
+      return inconsistent_at(revoked ? "a revoked permit says when and why it was revoked"
                                   : "only a revoked permit carries a revocation",
                           "Revocation");
     }

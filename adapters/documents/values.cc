@@ -74,6 +74,11 @@ Status parse_date(std::string_view text, v1::Date* out) {
   return {};
 }
 
+std::int64_t days_since_epoch(const v1::Date& date) {
+  return days_from_civil(date.year(), static_cast<unsigned>(date.month()),
+                         static_cast<unsigned>(date.day()));
+}
+
 std::string format_date(const v1::Date& date) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", date.year(), date.month(), date.day());

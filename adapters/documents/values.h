@@ -17,6 +17,9 @@ namespace swg::documents {
 Status parse_date(std::string_view text, v1::Date* out);
 std::string format_date(const v1::Date& date);
 
+/// Days from 1970-01-01 to `date` (negative before): for date arithmetic in cross-field rules.
+std::int64_t days_since_epoch(const v1::Date& date);
+
 /// xs:dateTime with a time zone ("2026-11-22T08:30:00Z", "...+07:00", fractional seconds
 /// kept to the nanosecond). A value without a time zone is refused.
 Status parse_instant(std::string_view text, google::protobuf::Timestamp* out);
