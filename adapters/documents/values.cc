@@ -1,5 +1,6 @@
 #include "adapters/documents/values.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -176,6 +177,25 @@ Status parse_decimal(std::string_view text, std::string* out) {
     *out += fraction;
   }
   return {};
+}
+
+int compare_decimals(std::string_view a, std::string_view b) {
+  const bool a_negative = !a.empty() && a.front() == '-';
+  const bool b_negative = !b.empty() && b.front() == '-';
+  if (a_negative != b_negative) return a_negative ? -1 : 1;
+  if (a_negative) return compare_decimals(b.substr(1), a.substr(1));
+  const std::size_t a_dot = std::min(a.find('.'), a.size());
+  const std::size_t b_dot = std::min(b.find('.'), b.size());
+  if (a_dot != b_dot) return a_dot < b_dot ? -1 : 1;  // canonical: no leading zeros
+  if (int c = a.substr(0, a_dot).compare(b.substr(0, b_dot)); c != 0) return c < 0 ? -1 : 1;
+  std::string_view a_frac = a_dot < a.size() ? a.substr(a_dot + 1) : std::string_view();
+  std::string_view b_frac = b_dot < b.size() ? b.substr(b_dot + 1) : std::string_view();
+  for (std::size_t i = 0; i < std::max(a_frac.size(), b_frac.size()); ++i) {
+    const char x = i < a_frac.size() ? a_frac[i] : '0';
+    const char y = i < b_frac.size() ? b_frac[i] : '0';
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return 0;
 }
 
 Status parse_int64(std::string_view text, std::int64_t* out) {

@@ -30,6 +30,9 @@ std::string format_instant(const google::protobuf::Timestamp& instant);
 /// fractional zeros are kept ("12.50" stays "12.50": precision is part of the value).
 Status parse_decimal(std::string_view text, std::string* out);
 
+/// Compares two exact decimals as parse_decimal writes them: <0, 0, >0 as a < b, a == b, a > b.
+int compare_decimals(std::string_view a, std::string_view b);
+
 Status parse_int64(std::string_view text, std::int64_t* out);
 Status parse_int32(std::string_view text, std::int32_t* out);
 

@@ -56,6 +56,16 @@ TEST_CASE("decimals keep their exact digits") {
   CHECK_FALSE(parse_decimal("1,5", &out).ok());
 }
 
+TEST_CASE("decimals compare by value") {
+  CHECK(compare_decimals("12.50", "12.5") == 0);
+  CHECK(compare_decimals("9", "10") < 0);
+  CHECK(compare_decimals("100.001", "100") > 0);
+  CHECK(compare_decimals("0.5", "0.49") > 0);
+  CHECK(compare_decimals("-3", "2") < 0);
+  CHECK(compare_decimals("-3", "-2.5") < 0);
+  CHECK(compare_decimals("7", "7.000") == 0);
+}
+
 TEST_CASE("integers and booleans") {
   std::int64_t big = 0;
   REQUIRE(parse_int64("+9223372036854775807", &big).ok());
