@@ -16,35 +16,14 @@ constexpr std::string_view kRootPath = "/Envelope/Body/CertificateOfOrigin";
 // after shipment is marked "Issued Retroactively".
 constexpr int kRetroactiveAfterDays = 3;
 
-template <typename Enum>
-struct Code {
-  std::string_view code;
-  Enum value;
-};
-constexpr Code<Coo::Status> kStatuses[] = {{"ISSUED", Coo::STATUS_ISSUED},
+constexpr CodeEntry<Coo::Status> kStatuses[] = {{"ISSUED", Coo::STATUS_ISSUED},
                                            {"AMENDED", Coo::STATUS_AMENDED},
                                            {"REPLACED", Coo::STATUS_REPLACED},
                                            {"CANCELLED", Coo::STATUS_CANCELLED}};
-constexpr Code<Coo::OriginCriterion> kCriteria[] = {
+constexpr CodeEntry<Coo::OriginCriterion> kCriteria[] = {
     {"WO", Coo::ORIGIN_CRITERION_WO},   {"PE", Coo::ORIGIN_CRITERION_PE},
     {"RVC", Coo::ORIGIN_CRITERION_RVC}, {"CTH", Coo::ORIGIN_CRITERION_CTH},
     {"CTSH", Coo::ORIGIN_CRITERION_CTSH}, {"PSR", Coo::ORIGIN_CRITERION_PSR}};
-
-template <typename Enum, std::size_t N>
-Enum decode(const Code<Enum> (&table)[N], std::string_view text) {
-  for (const auto& entry : table) {
-    if (entry.code == text) return entry.value;
-  }
-  return Enum{};
-}
-
-template <typename Enum, std::size_t N>
-std::string_view encode(const Code<Enum> (&table)[N], Enum value) {
-  for (const auto& entry : table) {
-    if (entry.value == value) return entry.code;
-  }
-  return {};
-}
 
 std::string at(std::string_view step) { return std::string(kRootPath) + "/" + std::string(step); }
 
@@ -134,7 +113,7 @@ class CertificateOfOriginBuilder final : public BodyBuilder {
     if (local == "ReferenceNumber") {
       coo_->set_reference(text.data(), text.size());
     } else if (local == "Status") {
-      coo_->set_status(decode(kStatuses, text));
+      coo_->set_status(decode_code(kStatuses, text));
     } else if (local == "IssuingCountry") {
       coo_->set_issuing_country(text.data(), text.size());
     } else if (local == "ImportingCountry") {
@@ -182,7 +161,7 @@ class CertificateOfOriginBuilder final : public BodyBuilder {
     } else if (local == "HsCode") {
       item_->set_hs_code(text.data(), text.size());
     } else if (local == "OriginCriterion") {
-      item_->set_origin_criterion(decode(kCriteria, text));
+      item_->set_origin_criterion(decode_code(kCriteria, text));
     } else if (local == "RvcPercent") {
       return parse_decimal(text, item_->mutable_rvc_percent());
     } else if (local == "GrossWeightOrQuantity") {
@@ -235,7 +214,7 @@ void write_certificate_of_origin(const v1::CertificateOfOrigin& coo, XmlWriter& 
   out.start("coo:CertificateOfOrigin");
   out.namespace_decl("coo", kCertificateOfOriginNs);
   out.leaf("coo:ReferenceNumber", coo.reference());
-  out.leaf("coo:Status", encode(kStatuses, coo.status()));
+  out.leaf("coo:Status", encode_code(kStatuses, coo.status()));
   out.leaf("coo:IssuingCountry", coo.issuing_country());
   out.leaf("coo:ImportingCountry", coo.importing_country());
   out.leaf("coo:IssueDate", format_date(coo.issue_date()));
@@ -257,7 +236,7 @@ void write_certificate_of_origin(const v1::CertificateOfOrigin& coo, XmlWriter& 
     out.end();
     out.leaf("coo:Description", item.description());
     out.leaf("coo:HsCode", item.hs_code());
-    out.leaf("coo:OriginCriterion", encode(kCriteria, item.origin_criterion()));
+    out.leaf("coo:OriginCriterion", encode_code(kCriteria, item.origin_criterion()));
     out.optional_leaf("coo:RvcPercent", item.rvc_percent());
     write_measure(item.gross_weight_or_quantity(), "coo:GrossWeightOrQuantity", out);
     write_amount(item.fob_value(), "coo:FobValue", out);

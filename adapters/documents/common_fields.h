@@ -1,6 +1,7 @@
 #pragma once
 // Mapping of the shared types of xsd/include/common-types.xsd, both ways, for every mapper.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,31 @@ std::string path_step(std::string_view name, int position);
 
 /// A DOC_INCONSISTENT error located at `path` (the scanner adds line and column).
 Status inconsistent(std::string message, std::string path);
+
+/// One entry of a code list: the code as the XML writes it and the model's enum value.
+template <typename Enum>
+struct CodeEntry {
+  std::string_view code;
+  Enum value;
+};
+
+/// The enum value of `code`, or Enum{} (the _UNSPECIFIED zero) when the list lacks it.
+template <typename Enum, std::size_t N>
+Enum decode_code(const CodeEntry<Enum> (&list)[N], std::string_view code) {
+  for (const auto& entry : list) {
+    if (entry.code == code) return entry.value;
+  }
+  return Enum{};
+}
+
+/// The code of `value`, or empty when the list lacks it.
+template <typename Enum, std::size_t N>
+std::string_view encode_code(const CodeEntry<Enum> (&list)[N], Enum value) {
+  for (const auto& entry : list) {
+    if (entry.value == value) return entry.code;
+  }
+  return {};
+}
 
 /// The value of the attribute `local` (no namespace) of `element`, or empty.
 std::string_view attribute_value(const xml::Element& element, std::string_view local);

@@ -1,5 +1,6 @@
 #include "adapters/documents/decoder.h"
 
+#include "adapters/documents/common_fields.h"
 #include "adapters/documents/registry.h"
 #include "adapters/documents/values.h"
 
@@ -7,11 +8,7 @@ namespace swg::documents {
 namespace {
 
 // Envelope function codes ⇄ model enum; the schema admits exactly these.
-struct FunctionCode {
-  std::string_view code;
-  v1::MessageFunction value;
-};
-constexpr FunctionCode kFunctions[] = {
+constexpr CodeEntry<v1::MessageFunction> kFunctions[] = {
     {"ORIGINAL", v1::MESSAGE_FUNCTION_ORIGINAL},
     {"AMENDMENT", v1::MESSAGE_FUNCTION_AMENDMENT},
     {"REPLACEMENT", v1::MESSAGE_FUNCTION_REPLACEMENT},
@@ -179,9 +176,7 @@ Status EnvelopeMapper::end_header_leaf(std::string_view local, std::string_view 
   } else if (local == "MessageType") {
     out_->set_message_type(text.data(), text.size());
   } else if (local == "Function") {
-    for (const auto& f : kFunctions) {
-      if (f.code == text) out_->set_function(f.value);
-    }
+    out_->set_function(decode_code(kFunctions, text));
     if (out_->function() == v1::MESSAGE_FUNCTION_UNSPECIFIED) {
       return invalid_argument(std::string(codes::kValueInvalid),
                               "unknown function '" + std::string(text) + "'");
@@ -235,11 +230,7 @@ StatusOr<std::string> encode_xml(const v1::Envelope& envelope, int indent) {
   out.leaf("env:DocumentType", kind->header_code);
   out.optional_leaf("env:ProcedureCode", envelope.procedure_code());
   out.leaf("env:MessageType", envelope.message_type());
-  std::string_view function;
-  for (const auto& f : kFunctions) {
-    if (f.value == envelope.function()) function = f.code;
-  }
-  out.leaf("env:Function", function);
+  out.leaf("env:Function", encode_code(kFunctions, envelope.function()));
   out.leaf("env:Reference", envelope.reference());
   out.optional_leaf("env:PreviousReference", envelope.previous_reference());
   out.leaf("env:DocumentYear", std::to_string(envelope.document_year()));

@@ -14,11 +14,7 @@ using v1::Permit;
 
 constexpr std::string_view kRootPath = "/Envelope/Body/Permit";
 
-struct StatusCode {
-  std::string_view code;
-  Permit::Status value;
-};
-constexpr StatusCode kStatuses[] = {
+constexpr CodeEntry<Permit::Status> kStatuses[] = {
     {"APPLICATION", Permit::STATUS_APPLICATION},
     {"ISSUED", Permit::STATUS_ISSUED},
     {"REVOKED", Permit::STATUS_REVOKED},
@@ -134,9 +130,7 @@ class PermitBuilder final : public BodyBuilder {
 
   Status end_top(std::string_view local, std::string_view text) {
     if (local == "Status") {
-      for (const auto& s : kStatuses) {
-        if (s.code == text) permit_->set_status(s.value);
-      }
+      permit_->set_status(decode_code(kStatuses, text));
       if (permit_->status() == Permit::STATUS_UNSPECIFIED) {
         return invalid_argument(std::string(codes::kValueInvalid),
                                 "unknown permit status '" + std::string(text) + "'");
@@ -187,13 +181,6 @@ class PermitBuilder final : public BodyBuilder {
   Part part_ = Part::kTop;
 };
 
-std::string_view status_code(Permit::Status status) {
-  for (const auto& s : kStatuses) {
-    if (s.value == status) return s.code;
-  }
-  return "";
-}
-
 }  // namespace
 
 std::unique_ptr<BodyBuilder> make_permit_builder() { return std::make_unique<PermitBuilder>(); }
@@ -201,7 +188,7 @@ std::unique_ptr<BodyBuilder> make_permit_builder() { return std::make_unique<Per
 void write_permit(const v1::Permit& permit, XmlWriter& out) {
   out.start("pm:Permit");
   out.namespace_decl("pm", kPermitNs);
-  out.leaf("pm:Status", status_code(permit.status()));
+  out.leaf("pm:Status", encode_code(kStatuses, permit.status()));
   out.leaf("pm:ProcedureCode", permit.procedure_code());
   out.optional_leaf("pm:PermitNumber", permit.permit_number());
   out.leaf("pm:ApplicationReference", permit.application_reference());
