@@ -11,7 +11,9 @@ namespace {
 
 constexpr std::string_view kRootPath = "/Envelope/Body/Acdd";
 
-std::string at(std::string_view step) { return std::string(kRootPath) + "/" + std::string(step); }
+std::string at(std::string_view step) {
+  return std::string(kRootPath) + "/" + std::string(step);
+}
 
 class AcddBuilder final : public BodyBuilder {
  public:
@@ -25,9 +27,12 @@ class AcddBuilder final : public BodyBuilder {
   Status start(const xml::Element& element, int depth) override {
     const std::string_view local = element.name.local;
     if (depth == 1) {
-      if (local == "Exporter") part_ = Part::kExporter;
-      else if (local == "Consignee") part_ = Part::kConsignee;
-      else if (local == "DeclaringAgent") part_ = Part::kAgent;
+      if (local == "Exporter")
+        part_ = Part::kExporter;
+      else if (local == "Consignee")
+        part_ = Part::kConsignee;
+      else if (local == "DeclaringAgent")
+        part_ = Part::kAgent;
       else if (local == "TotalFobValue") {
         const std::string_view currency = attribute_value(element, "currency");
         acdd_->mutable_total_fob_value()->set_currency(currency.data(), currency.size());
@@ -57,19 +62,17 @@ class AcddBuilder final : public BodyBuilder {
       case Part::kAgent:
         set_organization_field(acdd_->mutable_declaring_agent(), local, text, depth - 1);
         return {};
-      case Part::kItem:
-        return end_item_field(local, text);
-      case Part::kTop:
-        return {};
+      case Part::kItem: return end_item_field(local, text);
+      case Part::kTop: return {};
     }
     return {};
   }
 
   Status close() override {
     if (acdd_->exporting_country() == acdd_->importing_country()) {
-      return inconsistent("the importing country is the exporting country " +
-                              acdd_->exporting_country(),
-                          at("ImportingCountry"));
+      return inconsistent(
+          "the importing country is the exporting country " + acdd_->exporting_country(),
+          at("ImportingCountry"));
     }
     if (acdd_->port_of_discharge().compare(0, 2, acdd_->importing_country()) != 0) {
       return inconsistent("port of discharge " + acdd_->port_of_discharge() +
@@ -115,12 +118,7 @@ class AcddBuilder final : public BodyBuilder {
   Status end_item_field(std::string_view local, std::string_view text) {
     if (local == "SerialNumber") {
       std::int32_t serial = 0;
-      SWG_RETURN_IF_ERROR(parse_int32(text, &serial));
-      if (serial != acdd_->items_size()) {
-        return invalid_argument(std::string(codes::kInconsistent),
-                                "item " + std::to_string(acdd_->items_size()) +
-                                    " has serial number " + std::to_string(serial));
-      }
+      SWG_RETURN_IF_ERROR(parse_position(text, acdd_->items_size(), "item", &serial));
       item_->set_serial(serial);
     } else if (local == "HsCode") {
       item_->set_hs_code(text.data(), text.size());
@@ -150,7 +148,9 @@ void write_party(const v1::Organization& party, std::string_view qname, bool wit
 
 }  // namespace
 
-std::unique_ptr<BodyBuilder> make_acdd_builder() { return std::make_unique<AcddBuilder>(); }
+std::unique_ptr<BodyBuilder> make_acdd_builder() {
+  return std::make_unique<AcddBuilder>();
+}
 
 void write_acdd(const v1::Acdd& acdd, XmlWriter& out) {
   out.start("acdd:Acdd");

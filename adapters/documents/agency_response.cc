@@ -23,7 +23,9 @@ constexpr CodeEntry<Ar::Decision> kDecisions[] = {
     {"PERMIT_REFUSED", Ar::DECISION_PERMIT_REFUSED},
 };
 
-std::string at(std::string_view step) { return std::string(kRootPath) + "/" + std::string(step); }
+std::string at(std::string_view step) {
+  return std::string(kRootPath) + "/" + std::string(step);
+}
 
 class AgencyResponseBuilder final : public BodyBuilder {
  public:
@@ -65,26 +67,36 @@ class AgencyResponseBuilder final : public BodyBuilder {
     }
     switch (part_) {
       case Part::kAgency:
-        if (local == "Id") ar_->mutable_agency()->set_id(text.data(), text.size());
-        else if (local == "Name") ar_->mutable_agency()->set_name(text.data(), text.size());
+        if (local == "Id")
+          ar_->mutable_agency()->set_id(text.data(), text.size());
+        else if (local == "Name")
+          ar_->mutable_agency()->set_name(text.data(), text.size());
         return {};
       case Part::kOfficer:
-        if (local == "Name") ar_->set_officer_name(text.data(), text.size());
-        else if (local == "Id") ar_->set_officer_id(text.data(), text.size());
+        if (local == "Name")
+          ar_->set_officer_name(text.data(), text.size());
+        else if (local == "Id")
+          ar_->set_officer_id(text.data(), text.size());
         return {};
       case Part::kError:
-        if (local == "Code") error_->set_code(text.data(), text.size());
-        else if (local == "Location") error_->set_location(text.data(), text.size());
-        else if (local == "Text") error_->set_text(text.data(), text.size());
+        if (local == "Code")
+          error_->set_code(text.data(), text.size());
+        else if (local == "Location")
+          error_->set_location(text.data(), text.size());
+        else if (local == "Text")
+          error_->set_text(text.data(), text.size());
         return {};
       case Part::kFee:
-        if (local == "Type") fee_->set_type(text.data(), text.size());
-        else if (local == "Description") fee_->set_description(text.data(), text.size());
-        else if (local == "Amount") return parse_decimal(text, fee_->mutable_amount()->mutable_value());
-        else if (local == "DueDate") return parse_date(text, fee_->mutable_due_date());
+        if (local == "Type")
+          fee_->set_type(text.data(), text.size());
+        else if (local == "Description")
+          fee_->set_description(text.data(), text.size());
+        else if (local == "Amount")
+          return parse_decimal(text, fee_->mutable_amount()->mutable_value());
+        else if (local == "DueDate")
+          return parse_date(text, fee_->mutable_due_date());
         return {};
-      case Part::kTop:
-        return {};
+      case Part::kTop: return {};
     }
     return {};
   }

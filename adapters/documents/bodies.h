@@ -32,8 +32,7 @@ std::unique_ptr<BodyBuilder> make_acdd_builder();
 void write_acdd(const v1::Acdd& document, XmlWriter& out);
 
 std::unique_ptr<BodyBuilder> make_phytosanitary_certificate_builder();
-void write_phytosanitary_certificate(const v1::PhytosanitaryCertificate& document,
-                                     XmlWriter& out);
+void write_phytosanitary_certificate(const v1::PhytosanitaryCertificate& document, XmlWriter& out);
 
 std::unique_ptr<BodyBuilder> make_permit_builder();
 void write_permit(const v1::Permit& document, XmlWriter& out);

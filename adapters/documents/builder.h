@@ -25,8 +25,8 @@ namespace swg::documents {
 namespace codes {
 inline constexpr std::string_view kTypeMismatch = "DOC_TYPE_MISMATCH";  // header type vs body
 inline constexpr std::string_view kValueInvalid = "DOC_VALUE_INVALID";  // value not convertible
-inline constexpr std::string_view kInconsistent = "DOC_INCONSISTENT";  // a cross-field rule broken
-inline constexpr std::string_view kUnsupported = "DOC_UNSUPPORTED";    // no mapper for the body
+inline constexpr std::string_view kInconsistent = "DOC_INCONSISTENT";   // a cross-field rule broken
+inline constexpr std::string_view kUnsupported = "DOC_UNSUPPORTED";     // no mapper for the body
 }  // namespace codes
 
 /// Maps the events of one document body into its typed message inside an Envelope.

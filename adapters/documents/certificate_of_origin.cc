@@ -1,4 +1,5 @@
-// CertificateOfOrigin (urn:swg:certificate-of-origin:1, ATIGA e-Form D) ⇄ swg.v1.CertificateOfOrigin.
+// CertificateOfOrigin (urn:swg:certificate-of-origin:1, ATIGA e-Form D) ⇄
+// swg.v1.CertificateOfOrigin.
 
 #include <string>
 
@@ -17,15 +18,17 @@ constexpr std::string_view kRootPath = "/Envelope/Body/CertificateOfOrigin";
 constexpr int kRetroactiveAfterDays = 3;
 
 constexpr CodeEntry<Coo::Status> kStatuses[] = {{"ISSUED", Coo::STATUS_ISSUED},
-                                           {"AMENDED", Coo::STATUS_AMENDED},
-                                           {"REPLACED", Coo::STATUS_REPLACED},
-                                           {"CANCELLED", Coo::STATUS_CANCELLED}};
+                                                {"AMENDED", Coo::STATUS_AMENDED},
+                                                {"REPLACED", Coo::STATUS_REPLACED},
+                                                {"CANCELLED", Coo::STATUS_CANCELLED}};
 constexpr CodeEntry<Coo::OriginCriterion> kCriteria[] = {
-    {"WO", Coo::ORIGIN_CRITERION_WO},   {"PE", Coo::ORIGIN_CRITERION_PE},
-    {"RVC", Coo::ORIGIN_CRITERION_RVC}, {"CTH", Coo::ORIGIN_CRITERION_CTH},
+    {"WO", Coo::ORIGIN_CRITERION_WO},     {"PE", Coo::ORIGIN_CRITERION_PE},
+    {"RVC", Coo::ORIGIN_CRITERION_RVC},   {"CTH", Coo::ORIGIN_CRITERION_CTH},
     {"CTSH", Coo::ORIGIN_CRITERION_CTSH}, {"PSR", Coo::ORIGIN_CRITERION_PSR}};
 
-std::string at(std::string_view step) { return std::string(kRootPath) + "/" + std::string(step); }
+std::string at(std::string_view step) {
+  return std::string(kRootPath) + "/" + std::string(step);
+}
 
 class CertificateOfOriginBuilder final : public BodyBuilder {
  public:
@@ -39,9 +42,12 @@ class CertificateOfOriginBuilder final : public BodyBuilder {
   Status start(const xml::Element& element, int depth) override {
     const std::string_view local = element.name.local;
     if (depth == 1) {
-      if (local == "Exporter") part_ = Part::kExporter;
-      else if (local == "Consignee") part_ = Part::kConsignee;
-      else if (local == "Box13") part_ = Part::kBox13;
+      if (local == "Exporter")
+        part_ = Part::kExporter;
+      else if (local == "Consignee")
+        part_ = Part::kConsignee;
+      else if (local == "Box13")
+        part_ = Part::kBox13;
       else if (local == "Item") {
         part_ = Part::kItem;
         item_ = coo_->add_items();
@@ -72,20 +78,16 @@ class CertificateOfOriginBuilder final : public BodyBuilder {
       case Part::kConsignee:
         set_organization_field(coo_->mutable_consignee(), local, text, depth - 1);
         return {};
-      case Part::kItem:
-        return end_item_field(local, text, depth);
-      case Part::kBox13:
-        return end_flag(local, text);
-      case Part::kTop:
-        return {};
+      case Part::kItem: return end_item_field(local, text, depth);
+      case Part::kBox13: return end_flag(local, text);
+      case Part::kTop: return {};
     }
     return {};
   }
 
   Status close() override {
     if (coo_->issuing_country() == coo_->importing_country()) {
-      return inconsistent("the importing country is the issuing country " +
-                              coo_->issuing_country(),
+      return inconsistent("the importing country is the issuing country " + coo_->issuing_country(),
                           at("ImportingCountry"));
     }
     const bool supersedes =
@@ -147,12 +149,7 @@ class CertificateOfOriginBuilder final : public BodyBuilder {
     }
     if (local == "Number") {
       std::int32_t number = 0;
-      SWG_RETURN_IF_ERROR(parse_int32(text, &number));
-      if (number != coo_->items_size()) {
-        return invalid_argument(std::string(codes::kInconsistent),
-                                "item " + std::to_string(coo_->items_size()) + " is numbered " +
-                                    std::to_string(number));
-      }
+      SWG_RETURN_IF_ERROR(parse_position(text, coo_->items_size(), "item", &number));
       item_->set_number(number);
     } else if (local == "MarksAndNumbers") {
       item_->set_marks(text.data(), text.size());
@@ -189,13 +186,20 @@ class CertificateOfOriginBuilder final : public BodyBuilder {
   Status end_flag(std::string_view local, std::string_view text) {
     bool value = false;
     SWG_RETURN_IF_ERROR(parse_bool(text, &value));
-    if (local == "ThirdCountryInvoicing") coo_->set_third_country_invoicing(value);
-    else if (local == "BackToBack") coo_->set_back_to_back(value);
-    else if (local == "Exhibition") coo_->set_exhibition(value);
-    else if (local == "Accumulation") coo_->set_accumulation(value);
-    else if (local == "DeMinimis") coo_->set_de_minimis(value);
-    else if (local == "PartialCumulation") coo_->set_partial_cumulation(value);
-    else if (local == "IssuedRetroactively") coo_->set_issued_retroactively(value);
+    if (local == "ThirdCountryInvoicing")
+      coo_->set_third_country_invoicing(value);
+    else if (local == "BackToBack")
+      coo_->set_back_to_back(value);
+    else if (local == "Exhibition")
+      coo_->set_exhibition(value);
+    else if (local == "Accumulation")
+      coo_->set_accumulation(value);
+    else if (local == "DeMinimis")
+      coo_->set_de_minimis(value);
+    else if (local == "PartialCumulation")
+      coo_->set_partial_cumulation(value);
+    else if (local == "IssuedRetroactively")
+      coo_->set_issued_retroactively(value);
     return {};
   }
 

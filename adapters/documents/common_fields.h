@@ -2,6 +2,7 @@
 // Mapping of the shared types of xsd/include/common-types.xsd, both ways, for every mapper.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -34,6 +35,12 @@ void write_measure(const v1::Measure& measure, std::string_view qname, XmlWriter
 
 /// An AmountType element: value text and its currency attribute.
 void write_amount(const v1::Amount& amount, std::string_view qname, XmlWriter& out);
+
+/// Parses the number of a repeated line that must be `position` (lines are numbered 1..n in
+/// document order): DOC_VALUE_INVALID if not a number, DOC_INCONSISTENT if out of place. Checked
+/// as the number ends, so that the scanner locates the error on it. `what` names the line.
+Status parse_position(std::string_view text, int position, std::string_view what,
+                      std::int32_t* out);
 
 /// A path step as the scanner writes it: "Item" for the first, "Item[3]" for the third.
 std::string path_step(std::string_view name, int position);

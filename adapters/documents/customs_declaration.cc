@@ -14,12 +14,14 @@ using Cd = v1::CustomsDeclaration;
 constexpr std::string_view kRootPath = "/Envelope/Body/CustomsDeclaration";
 
 constexpr CodeEntry<Cd::Function> kFunctions[] = {{"ORIGINAL", Cd::FUNCTION_ORIGINAL},
-                                             {"AMENDMENT", Cd::FUNCTION_AMENDMENT},
-                                             {"CANCELLATION", Cd::FUNCTION_CANCELLATION}};
+                                                  {"AMENDMENT", Cd::FUNCTION_AMENDMENT},
+                                                  {"CANCELLATION", Cd::FUNCTION_CANCELLATION}};
 constexpr CodeEntry<Cd::Type> kTypes[] = {
     {"IM", Cd::TYPE_IMPORT}, {"EX", Cd::TYPE_EXPORT}, {"TR", Cd::TYPE_TRANSIT}};
 
-std::string at(std::string_view step) { return std::string(kRootPath) + "/" + std::string(step); }
+std::string at(std::string_view step) {
+  return std::string(kRootPath) + "/" + std::string(step);
+}
 
 class CustomsDeclarationBuilder final : public BodyBuilder {
  public:
@@ -34,22 +36,33 @@ class CustomsDeclarationBuilder final : public BodyBuilder {
   Status start(const xml::Element& element, int depth) override {
     const std::string_view local = element.name.local;
     if (depth == 1) {
-      if (local == "Importer") part_ = Part::kImporter;
-      else if (local == "Exporter") part_ = Part::kExporter;
-      else if (local == "Declarant") part_ = Part::kDeclarant;
-      else if (local == "TransportMeans") part_ = Part::kTransportMeans;
-      else if (local == "TotalGrossMass") set_unit(element, cd_->mutable_total_gross_mass());
-      else if (local == "InvoiceAmount") set_currency(element, cd_->mutable_invoice_amount());
+      if (local == "Importer")
+        part_ = Part::kImporter;
+      else if (local == "Exporter")
+        part_ = Part::kExporter;
+      else if (local == "Declarant")
+        part_ = Part::kDeclarant;
+      else if (local == "TransportMeans")
+        part_ = Part::kTransportMeans;
+      else if (local == "TotalGrossMass")
+        set_unit(element, cd_->mutable_total_gross_mass());
+      else if (local == "InvoiceAmount")
+        set_currency(element, cd_->mutable_invoice_amount());
       else if (local == "GoodsItem") {
         part_ = Part::kItem;
         item_ = cd_->add_items();
       }
     } else if (depth == 2 && part_ == Part::kItem) {
-      if (local == "GrossMass") set_unit(element, item_->mutable_gross_mass());
-      else if (local == "NetMass") set_unit(element, item_->mutable_net_mass());
-      else if (local == "Quantity") set_unit(element, item_->mutable_quantity());
-      else if (local == "Value") set_currency(element, item_->mutable_value());
-      else if (local == "Document") document_ = item_->add_documents();
+      if (local == "GrossMass")
+        set_unit(element, item_->mutable_gross_mass());
+      else if (local == "NetMass")
+        set_unit(element, item_->mutable_net_mass());
+      else if (local == "Quantity")
+        set_unit(element, item_->mutable_quantity());
+      else if (local == "Value")
+        set_currency(element, item_->mutable_value());
+      else if (local == "Document")
+        document_ = item_->add_documents();
     }
     return {};
   }
@@ -73,15 +86,17 @@ class CustomsDeclarationBuilder final : public BodyBuilder {
         return {};
       case Part::kTransportMeans: {
         auto* means = cd_->mutable_transport_means();
-        if (local == "Id") means->set_id(text.data(), text.size());
-        else if (local == "Name") means->set_name(text.data(), text.size());
-        else if (local == "Nationality") means->set_nationality(text.data(), text.size());
+        if (local == "Id")
+          means->set_id(text.data(), text.size());
+        else if (local == "Name")
+          means->set_name(text.data(), text.size());
+        else if (local == "Nationality")
+          means->set_nationality(text.data(), text.size());
         return {};
       }
       case Part::kItem:
         return depth == 2 ? end_item_field(local, text) : end_document_field(local, text);
-      case Part::kTop:
-        return {};
+      case Part::kTop: return {};
     }
     return {};
   }
@@ -98,9 +113,9 @@ class CustomsDeclarationBuilder final : public BodyBuilder {
       return inconsistent("an export declaration names the exporter", at("Exporter"));
     }
     if (cd_->port_of_loading() == cd_->port_of_discharge()) {
-      return inconsistent("goods are loaded and discharged at the same port " +
-                              cd_->port_of_loading(),
-                          at("PortOfDischarge"));
+      return inconsistent(
+          "goods are loaded and discharged at the same port " + cd_->port_of_loading(),
+          at("PortOfDischarge"));
     }
     return {};
   }
@@ -155,12 +170,7 @@ class CustomsDeclarationBuilder final : public BodyBuilder {
   Status end_item_field(std::string_view local, std::string_view text) {
     if (local == "Sequence") {
       std::int32_t sequence = 0;
-      SWG_RETURN_IF_ERROR(parse_int32(text, &sequence));
-      if (sequence != cd_->items_size()) {
-        return invalid_argument(std::string(codes::kInconsistent),
-                                "goods item " + std::to_string(cd_->items_size()) +
-                                    " is numbered " + std::to_string(sequence));
-      }
+      SWG_RETURN_IF_ERROR(parse_position(text, cd_->items_size(), "goods item", &sequence));
       item_->set_sequence(sequence);
     } else if (local == "HsCode") {
       item_->set_hs_code(text.data(), text.size());
@@ -181,10 +191,14 @@ class CustomsDeclarationBuilder final : public BodyBuilder {
   }
 
   Status end_document_field(std::string_view local, std::string_view text) {
-    if (local == "Type") document_->set_type(text.data(), text.size());
-    else if (local == "Id") document_->set_id(text.data(), text.size());
-    else if (local == "IssueDate") return parse_date(text, document_->mutable_issue_date());
-    else if (local == "Issuer") document_->set_issuer(text.data(), text.size());
+    if (local == "Type")
+      document_->set_type(text.data(), text.size());
+    else if (local == "Id")
+      document_->set_id(text.data(), text.size());
+    else if (local == "IssueDate")
+      return parse_date(text, document_->mutable_issue_date());
+    else if (local == "Issuer")
+      document_->set_issuer(text.data(), text.size());
     return {};
   }
 

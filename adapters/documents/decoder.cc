@@ -20,12 +20,18 @@ constexpr CodeEntry<v1::MessageFunction> kFunctions[] = {
 };
 
 Status set_party_field(v1::Party* party, std::string_view local, std::string_view text) {
-  if (local == "Identity") party->set_identity(text.data(), text.size());
-  else if (local == "Name") party->set_name(text.data(), text.size());
-  else if (local == "CountryCode") party->set_country(text.data(), text.size());
-  else if (local == "MinistryCode") party->set_ministry(text.data(), text.size());
-  else if (local == "OrganizationCode") party->set_organization(text.data(), text.size());
-  else if (local == "UnitCode") party->set_unit(text.data(), text.size());
+  if (local == "Identity")
+    party->set_identity(text.data(), text.size());
+  else if (local == "Name")
+    party->set_name(text.data(), text.size());
+  else if (local == "CountryCode")
+    party->set_country(text.data(), text.size());
+  else if (local == "MinistryCode")
+    party->set_ministry(text.data(), text.size());
+  else if (local == "OrganizationCode")
+    party->set_organization(text.data(), text.size());
+  else if (local == "UnitCode")
+    party->set_unit(text.data(), text.size());
   return {};
 }
 
@@ -48,7 +54,9 @@ EnvelopeMapper::EnvelopeMapper() {
 
 EnvelopeMapper::~EnvelopeMapper() = default;
 
-void EnvelopeMapper::reset(v1::Envelope* out) { out_ = out; }
+void EnvelopeMapper::reset(v1::Envelope* out) {
+  out_ = out;
+}
 
 Status EnvelopeMapper::start_document(const xml::Position& position) {
   SWG_ASSERT(out_ != nullptr);
@@ -74,9 +82,9 @@ Status EnvelopeMapper::start_element(const xml::Element& element) {
         // The one child of env:Body: pick its mapper. The schema admits only the six namespaces.
         const DocumentKind* kind = find_kind(element.name.ns, local);
         if (kind == nullptr) {
-          return invalid_argument(std::string(codes::kUnsupported),
-                                  "no mapper for {" + std::string(element.name.ns) + "}" +
-                                      std::string(local));
+          return invalid_argument(
+              std::string(codes::kUnsupported),
+              "no mapper for {" + std::string(element.name.ns) + "}" + std::string(local));
         }
         if (header_kind_ != nullptr && header_kind_ != kind) {
           return invalid_argument(std::string(codes::kTypeMismatch),
@@ -88,24 +96,28 @@ Status EnvelopeMapper::start_element(const xml::Element& element) {
         return body_->open(*out_, element);
       }
       return body_->start(element, depth_ - 3);
-    case Part::kSignature:
-      return {};
+    case Part::kSignature: return {};
     case Part::kHeader:
-      if (local == "From") part_ = Part::kFrom;
-      else if (local == "To") part_ = Part::kTo;
-      else if (local == "Subject") part_ = Part::kSubject;
+      if (local == "From")
+        part_ = Part::kFrom;
+      else if (local == "To")
+        part_ = Part::kTo;
+      else if (local == "Subject")
+        part_ = Part::kSubject;
       return {};
     case Part::kNone:
       if (depth_ == 2) {
-        if (element.name.ns == kXmlDsigNs) part_ = Part::kSignature;
-        else if (local == "Header") part_ = Part::kHeader;
-        else if (local == "Body") part_ = Part::kBody;
+        if (element.name.ns == kXmlDsigNs)
+          part_ = Part::kSignature;
+        else if (local == "Header")
+          part_ = Part::kHeader;
+        else if (local == "Body")
+          part_ = Part::kBody;
       }
       return {};
     case Part::kFrom:
     case Part::kTo:
-    case Part::kSubject:
-      return {};
+    case Part::kSubject: return {};
   }
   return {};
 }
@@ -142,17 +154,16 @@ Status EnvelopeMapper::end_element(const xml::Name& name) {
         part_ = Part::kHeader;
         return {};
       }
-      return set_party_field(part_ == Part::kFrom ? out_->mutable_sender()
-                                                  : out_->mutable_recipient(),
-                             name.local, text);
+      return set_party_field(
+          part_ == Part::kFrom ? out_->mutable_sender() : out_->mutable_recipient(), name.local,
+          text);
     case Part::kSubject:
       if (depth == 3) {
         part_ = Part::kHeader;
         return {};
       }
       return end_header_leaf(name.local, text);
-    case Part::kNone:
-      return {};
+    case Part::kNone: return {};
   }
   return {};
 }

@@ -47,11 +47,11 @@ class EnvelopeMapper final : public xml::Handler {
   const xml::Position* position_ = nullptr;
   std::vector<std::unique_ptr<BodyBuilder>> builders_;  // index = registry order
   BodyBuilder* body_ = nullptr;                         // builder of the current body
-  const DocumentKind* header_kind_ = nullptr;   // from Subject/DocumentType
+  const DocumentKind* header_kind_ = nullptr;           // from Subject/DocumentType
   Part part_ = Part::kNone;
   int depth_ = 0;
-  std::string text_;  // character data of the current element
-  bool leaf_ = false; // current element has no child element (yet)
+  std::string text_;   // character data of the current element
+  bool leaf_ = false;  // current element has no child element (yet)
 };
 
 /// One Scanner and one EnvelopeMapper: decode XML envelopes on one thread, reusing both.

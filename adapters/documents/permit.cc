@@ -41,9 +41,12 @@ class PermitBuilder final : public BodyBuilder {
   Status start(const xml::Element& element, int depth) override {
     const std::string_view local = element.name.local;
     if (depth == 1) {
-      if (local == "Applicant") part_ = Part::kApplicant;
-      else if (local == "Agency") part_ = Part::kAgency;
-      else if (local == "Revocation") part_ = Part::kRevocation;
+      if (local == "Applicant")
+        part_ = Part::kApplicant;
+      else if (local == "Agency")
+        part_ = Part::kAgency;
+      else if (local == "Revocation")
+        part_ = Part::kRevocation;
       else if (local == "Goods") {
         part_ = Part::kGoods;
         goods_ = permit_->add_goods();
@@ -64,8 +67,10 @@ class PermitBuilder final : public BodyBuilder {
     }
     switch (part_) {
       case Part::kApplicant:
-        if (local == "TaxId") permit_->mutable_applicant()->set_id(text.data(), text.size());
-        else if (local == "Name") permit_->mutable_applicant()->set_name(text.data(), text.size());
+        if (local == "TaxId")
+          permit_->mutable_applicant()->set_id(text.data(), text.size());
+        else if (local == "Name")
+          permit_->mutable_applicant()->set_name(text.data(), text.size());
         return {};
       case Part::kApplicantAddress:
         if (depth == 2) {
@@ -75,17 +80,17 @@ class PermitBuilder final : public BodyBuilder {
         }
         return {};
       case Part::kAgency:
-        if (local == "Id") permit_->mutable_agency()->set_id(text.data(), text.size());
-        else if (local == "Name") permit_->mutable_agency()->set_name(text.data(), text.size());
+        if (local == "Id")
+          permit_->mutable_agency()->set_id(text.data(), text.size());
+        else if (local == "Name")
+          permit_->mutable_agency()->set_name(text.data(), text.size());
         return {};
-      case Part::kGoods:
-        return end_goods(local, text);
+      case Part::kGoods: return end_goods(local, text);
       case Part::kRevocation:
         if (local == "Date") return parse_date(text, permit_->mutable_revocation_date());
         if (local == "Reason") permit_->set_revocation_reason(text.data(), text.size());
         return {};
-      case Part::kTop:
-        return {};
+      case Part::kTop: return {};
     }
     return {};
   }
@@ -101,7 +106,8 @@ class PermitBuilder final : public BodyBuilder {
       }
     } else {
       if (permit_->permit_number().empty()) {
-        return inconsistent_at("an issued or revoked permit names its permit number", "PermitNumber");
+        return inconsistent_at("an issued or revoked permit names its permit number",
+                               "PermitNumber");
       }
       if (!permit_->has_issue_date()) {
         return inconsistent_at("an issued or revoked permit has its issue date", "IssueDate");
@@ -113,14 +119,14 @@ class PermitBuilder final : public BodyBuilder {
     if (permit_->has_valid_from() && permit_->has_valid_until() &&
         before(permit_->valid_until(), permit_->valid_from())) {
       return inconsistent_at("the permit is valid until " + format_date(permit_->valid_until()) +
-                              ", before it is valid from " + format_date(permit_->valid_from()),
-                          "ValidUntil");
+                                 ", before it is valid from " + format_date(permit_->valid_from()),
+                             "ValidUntil");
     }
     const bool revoked = permit_->status() == Permit::STATUS_REVOKED;
     if (revoked != permit_->has_revocation_date()) {
       return inconsistent_at(revoked ? "a revoked permit says when and why it was revoked"
-                                  : "only a revoked permit carries a revocation",
-                          "Revocation");
+                                     : "only a revoked permit carries a revocation",
+                             "Revocation");
     }
     return {};
   }
@@ -156,13 +162,7 @@ class PermitBuilder final : public BodyBuilder {
   Status end_goods(std::string_view local, std::string_view text) {
     if (local == "Sequence") {
       std::int32_t sequence = 0;
-      SWG_RETURN_IF_ERROR(parse_int32(text, &sequence));
-      // Lines are numbered 1..n in document order; checked here so the error points at it.
-      if (sequence != permit_->goods_size()) {
-        return invalid_argument(std::string(codes::kInconsistent),
-                                "goods line " + std::to_string(permit_->goods_size()) +
-                                    " is numbered " + std::to_string(sequence));
-      }
+      SWG_RETURN_IF_ERROR(parse_position(text, permit_->goods_size(), "goods line", &sequence));
       goods_->set_sequence(sequence);
     } else if (local == "HsCode") {
       goods_->set_hs_code(text.data(), text.size());
@@ -183,7 +183,9 @@ class PermitBuilder final : public BodyBuilder {
 
 }  // namespace
 
-std::unique_ptr<BodyBuilder> make_permit_builder() { return std::make_unique<PermitBuilder>(); }
+std::unique_ptr<BodyBuilder> make_permit_builder() {
+  return std::make_unique<PermitBuilder>();
+}
 
 void write_permit(const v1::Permit& permit, XmlWriter& out) {
   out.start("pm:Permit");

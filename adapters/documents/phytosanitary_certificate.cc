@@ -14,7 +14,9 @@ using Spc = v1::PhytosanitaryCertificate;
 
 constexpr std::string_view kRootPath = "/Envelope/Body/PhytosanitaryCertificate";
 
-std::string at(std::string_view step) { return std::string(kRootPath) + "/" + std::string(step); }
+std::string at(std::string_view step) {
+  return std::string(kRootPath) + "/" + std::string(step);
+}
 
 class PhytosanitaryCertificateBuilder final : public BodyBuilder {
  public:
@@ -30,10 +32,14 @@ class PhytosanitaryCertificateBuilder final : public BodyBuilder {
   Status start(const xml::Element& element, int depth) override {
     const std::string_view local = element.name.local;
     if (depth == 1) {
-      if (local == "Issuer") part_ = Part::kIssuer;
-      else if (local == "Consignor") part_ = Part::kConsignor;
-      else if (local == "Consignee") part_ = Part::kConsignee;
-      else if (local == "Signatory") part_ = Part::kSignatory;
+      if (local == "Issuer")
+        part_ = Part::kIssuer;
+      else if (local == "Consignor")
+        part_ = Part::kConsignor;
+      else if (local == "Consignee")
+        part_ = Part::kConsignee;
+      else if (local == "Signatory")
+        part_ = Part::kSignatory;
       else if (local == "Item") {
         part_ = Part::kItem;
         item_ = spc_->add_items();
@@ -70,8 +76,7 @@ class PhytosanitaryCertificateBuilder final : public BodyBuilder {
       case Part::kConsignee:
         set_organization_field(spc_->mutable_consignee(), local, text, depth - 1);
         return {};
-      case Part::kSignatory:
-        return end_signatory(local, text);
+      case Part::kSignatory: return end_signatory(local, text);
       case Part::kItem:
         if (depth == 2) {
           sub_ = Sub::kNone;
@@ -79,20 +84,19 @@ class PhytosanitaryCertificateBuilder final : public BodyBuilder {
         }
         return sub_ == Sub::kTreatment ? end_treatment_field(local, text)
                                        : end_packages_field(local, text);
-      case Part::kTop:
-        return {};
+      case Part::kTop: return {};
     }
     return {};
   }
 
   Status close() override {
     if (spc_->export_country() == spc_->import_country()) {
-      return inconsistent("the importing country is the exporting country " +
-                              spc_->export_country(),
-                          at("ImportCountry"));
+      return inconsistent(
+          "the importing country is the exporting country " + spc_->export_country(),
+          at("ImportCountry"));
     }
-    const bool refers = spc_->type() == Spc::TYPE_REEXPORT ||
-                        spc_->status() == Spc::STATUS_REPLACEMENT;
+    const bool refers =
+        spc_->type() == Spc::TYPE_REEXPORT || spc_->status() == Spc::STATUS_REPLACEMENT;
     if (refers != !spc_->replaces_id().empty()) {
       return inconsistent(refers ? "a re-export or replacement certificate names the original"
                                  : "only a re-export or replacement certificate names another",
@@ -140,12 +144,7 @@ class PhytosanitaryCertificateBuilder final : public BodyBuilder {
   Status end_item_field(std::string_view local, std::string_view text) {
     if (local == "Sequence") {
       std::int32_t sequence = 0;
-      SWG_RETURN_IF_ERROR(parse_int32(text, &sequence));
-      if (sequence != spc_->items_size()) {
-        return invalid_argument(std::string(codes::kInconsistent),
-                                "item " + std::to_string(spc_->items_size()) + " is numbered " +
-                                    std::to_string(sequence));
-      }
+      SWG_RETURN_IF_ERROR(parse_position(text, spc_->items_size(), "item", &sequence));
       item_->set_sequence(sequence);
     } else if (local == "Description") {
       item_->set_description(text.data(), text.size());
@@ -179,21 +178,31 @@ class PhytosanitaryCertificateBuilder final : public BodyBuilder {
   }
 
   Status end_treatment_field(std::string_view local, std::string_view text) {
-    if (local == "Type") treatment_->set_type(text.data(), text.size());
-    else if (local == "Chemical") treatment_->set_chemical(text.data(), text.size());
-    else if (local == "Concentration") treatment_->set_concentration(text.data(), text.size());
-    else if (local == "Duration") treatment_->set_duration(text.data(), text.size());
-    else if (local == "Temperature") treatment_->set_temperature(text.data(), text.size());
-    else if (local == "Date") return parse_date(text, treatment_->mutable_date());
+    if (local == "Type")
+      treatment_->set_type(text.data(), text.size());
+    else if (local == "Chemical")
+      treatment_->set_chemical(text.data(), text.size());
+    else if (local == "Concentration")
+      treatment_->set_concentration(text.data(), text.size());
+    else if (local == "Duration")
+      treatment_->set_duration(text.data(), text.size());
+    else if (local == "Temperature")
+      treatment_->set_temperature(text.data(), text.size());
+    else if (local == "Date")
+      return parse_date(text, treatment_->mutable_date());
     return {};
   }
 
   Status end_signatory(std::string_view local, std::string_view text) {
     auto* signatory = spc_->mutable_signatory();
-    if (local == "Name") signatory->set_name(text.data(), text.size());
-    else if (local == "Title") signatory->set_title(text.data(), text.size());
-    else if (local == "Date") return parse_date(text, signatory->mutable_date());
-    else if (local == "Place") signatory->set_place(text.data(), text.size());
+    if (local == "Name")
+      signatory->set_name(text.data(), text.size());
+    else if (local == "Title")
+      signatory->set_title(text.data(), text.size());
+    else if (local == "Date")
+      return parse_date(text, signatory->mutable_date());
+    else if (local == "Place")
+      signatory->set_place(text.data(), text.size());
     return {};
   }
 
@@ -202,8 +211,7 @@ class PhytosanitaryCertificateBuilder final : public BodyBuilder {
         item_->gross_quantity().unit() == item_->net_quantity().unit() &&
         compare_decimals(item_->net_quantity().value(), item_->gross_quantity().value()) > 0) {
       return inconsistent("net quantity " + item_->net_quantity().value() +
-                              " is more than the gross quantity " +
-                              item_->gross_quantity().value(),
+                              " is more than the gross quantity " + item_->gross_quantity().value(),
                           at(path_step("Item", spc_->items_size()) + "/NetQuantity"));
     }
     return {};

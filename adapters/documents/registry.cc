@@ -13,7 +13,9 @@ const std::array<DocumentKind, 6> kKinds = {{
     {kCustomsDeclarationNs, "CustomsDeclaration", "CUSTOMS_DECLARATION",
      v1::DOCUMENT_TYPE_CUSTOMS_DECLARATION, Envelope::kCustomsDeclaration,
      &make_customs_declaration_builder,
-     [](const Envelope& e, XmlWriter& w) { write_customs_declaration(e.customs_declaration(), w); }},
+     [](const Envelope& e, XmlWriter& w) {
+       write_customs_declaration(e.customs_declaration(), w);
+     }},
     {kAgencyResponseNs, "AgencyResponse", "AGENCY_RESPONSE", v1::DOCUMENT_TYPE_AGENCY_RESPONSE,
      Envelope::kAgencyResponse, &make_agency_response_builder,
      [](const Envelope& e, XmlWriter& w) { write_agency_response(e.agency_response(), w); }},
@@ -37,7 +39,9 @@ const std::array<DocumentKind, 6> kKinds = {{
 
 }  // namespace
 
-std::span<const DocumentKind> document_kinds() { return kKinds; }
+std::span<const DocumentKind> document_kinds() {
+  return kKinds;
+}
 
 const DocumentKind* find_kind(std::string_view ns, std::string_view local) {
   for (const auto& kind : kKinds) {

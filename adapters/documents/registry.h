@@ -12,9 +12,9 @@
 namespace swg::documents {
 
 struct DocumentKind {
-  std::string_view ns;            ///< body namespace, e.g. "urn:swg:permit:1"
-  std::string_view root;          ///< body root element, e.g. "Permit"
-  std::string_view header_code;   ///< Subject/DocumentType value in the envelope, e.g. "PERMIT"
+  std::string_view ns;           ///< body namespace, e.g. "urn:swg:permit:1"
+  std::string_view root;         ///< body root element, e.g. "Permit"
+  std::string_view header_code;  ///< Subject/DocumentType value in the envelope, e.g. "PERMIT"
   v1::DocumentType type;
   v1::Envelope::DocumentCase document_case;
   std::unique_ptr<BodyBuilder> (*make_builder)();

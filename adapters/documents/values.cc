@@ -26,7 +26,9 @@ bool digits(std::string_view text, std::size_t pos, std::size_t count, int* out)
   return true;
 }
 
-bool leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+bool leap(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 int days_in_month(int year, int month) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -89,9 +91,8 @@ std::string format_date(const v1::Date& date) {
 Status parse_instant(std::string_view text, google::protobuf::Timestamp* out) {
   int y, mo, d, h, mi, s;
   if (!parse_ymd(text, &y, &mo, &d) || text.size() < 20 || text[10] != 'T' ||
-      !digits(text, 11, 2, &h) || text[13] != ':' || !digits(text, 14, 2, &mi) ||
-      text[16] != ':' || !digits(text, 17, 2, &s) || h > 24 || mi > 59 || s > 59 ||
-      (h == 24 && (mi != 0 || s != 0))) {
+      !digits(text, 11, 2, &h) || text[13] != ':' || !digits(text, 14, 2, &mi) || text[16] != ':' ||
+      !digits(text, 17, 2, &s) || h > 24 || mi > 59 || s > 59 || (h == 24 && (mi != 0 || s != 0))) {
     return bad_value("date-time", text);
   }
   std::size_t pos = 19;
@@ -123,9 +124,9 @@ Status parse_instant(std::string_view text, google::protobuf::Timestamp* out) {
                             "date-time without a time zone: '" + std::string(text) + "'");
   }
   if (pos != text.size()) return bad_value("date-time", text);
-  std::int64_t seconds = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) *
-                             86400 +
-                         h * 3600 + mi * 60 + s - offset_minutes * 60;
+  std::int64_t seconds =
+      days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
+      mi * 60 + s - offset_minutes * 60;
   out->set_seconds(seconds);
   out->set_nanos(nanos);
   return {};
@@ -165,7 +166,8 @@ Status parse_decimal(std::string_view text, std::string* out) {
     while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
     fraction = text.substr(frac_start, pos - frac_start);
   }
-  if (pos != text.size() || (integer.empty() && fraction.empty())) return bad_value("decimal", text);
+  if (pos != text.size() || (integer.empty() && fraction.empty()))
+    return bad_value("decimal", text);
   while (integer.size() > 1 && integer.front() == '0') integer.remove_prefix(1);
   out->clear();
   bool zero = integer.find_first_not_of('0') == std::string_view::npos &&

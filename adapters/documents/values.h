@@ -38,6 +38,8 @@ Status parse_int32(std::string_view text, std::int32_t* out);
 
 /// xs:boolean: true/false/1/0.
 Status parse_bool(std::string_view text, bool* out);
-inline std::string_view format_bool(bool value) { return value ? "true" : "false"; }
+inline std::string_view format_bool(bool value) {
+  return value ? "true" : "false";
+}
 
 }  // namespace swg::documents

@@ -4,7 +4,9 @@
 
 namespace swg::documents {
 
-XmlWriter::XmlWriter(int indent) : indent_(indent) { clear(); }
+XmlWriter::XmlWriter(int indent) : indent_(indent) {
+  clear();
+}
 
 void XmlWriter::clear() {
   out_.clear();
@@ -109,13 +111,22 @@ void append_escaped(std::string& out, std::string_view value, bool attribute) {
       case '>': out += "&gt;"; break;
       case '\r': out += "&#xD;"; break;
       case '"':
-        if (attribute) out += "&quot;"; else out += c;
+        if (attribute)
+          out += "&quot;";
+        else
+          out += c;
         break;
       case '\t':
-        if (attribute) out += "&#x9;"; else out += c;
+        if (attribute)
+          out += "&#x9;";
+        else
+          out += c;
         break;
       case '\n':
-        if (attribute) out += "&#xA;"; else out += c;
+        if (attribute)
+          out += "&#xA;";
+        else
+          out += c;
         break;
       default: out += c;
     }

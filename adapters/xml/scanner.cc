@@ -104,18 +104,14 @@ std::string_view validity_reason(unsigned code) {
       return code == xc::XMLValid::NoCharDataInCM ? codes::kSchemaInvalid
                                                   : codes::kSchemaUnexpectedElement;
     case xc::XMLValid::NotEnoughElemsForCM:
-    case xc::XMLValid::EmptyNotValidForContent:
-      return codes::kSchemaMissingElement;
+    case xc::XMLValid::EmptyNotValidForContent: return codes::kSchemaMissingElement;
     case xc::XMLValid::AttNotDefined:
     case xc::XMLValid::AttNotDefinedForElement:
     case xc::XMLValid::ProhibitedAttributePresent:
     case xc::XMLValid::AttributeNotQualified:
-    case xc::XMLValid::AttributeNotUnQualified:
-      return codes::kSchemaUnexpectedAttribute;
-    case xc::XMLValid::RequiredAttrNotProvided:
-      return codes::kSchemaMissingAttribute;
-    case xc::XMLValid::DoesNotMatchEnumList:
-      return codes::kSchemaEnumeration;
+    case xc::XMLValid::AttributeNotUnQualified: return codes::kSchemaUnexpectedAttribute;
+    case xc::XMLValid::RequiredAttrNotProvided: return codes::kSchemaMissingAttribute;
+    case xc::XMLValid::DoesNotMatchEnumList: return codes::kSchemaEnumeration;
     case xc::XMLValid::ReusedIDValue:
     case xc::XMLValid::IDNotDeclared:
     case xc::XMLValid::IC_FieldMultipleMatch:
@@ -125,41 +121,30 @@ std::string_view validity_reason(unsigned code) {
     case xc::XMLValid::IC_DuplicateUnique:
     case xc::XMLValid::IC_DuplicateKey:
     case xc::XMLValid::IC_KeyRefOutOfScope:
-    case xc::XMLValid::IC_KeyNotFound:
-      return codes::kSchemaIdentity;
-    case xc::XMLValid::GrammarNotFound:
-      return codes::kUnknownNamespace;
+    case xc::XMLValid::IC_KeyNotFound: return codes::kSchemaIdentity;
+    case xc::XMLValid::GrammarNotFound: return codes::kUnknownNamespace;
     case xc::XMLValid::DatatypeError:
-    case xc::XMLValid::DatatypeValidationFailure:
-      return codes::kSchemaDatatype;
-    default:
-      return codes::kSchemaInvalid;
+    case xc::XMLValid::DatatypeValidationFailure: return codes::kSchemaDatatype;
+    default: return codes::kSchemaInvalid;
   }
 }
 
 // Datatype failures reach the reporter with the exception code of the facet that failed.
 std::string_view except_reason(unsigned code) {
   switch (code) {
-    case xc::XMLExcepts::VALUE_NotMatch_Pattern:
-      return codes::kSchemaPattern;
-    case xc::XMLExcepts::VALUE_NotIn_Enumeration:
-      return codes::kSchemaEnumeration;
+    case xc::XMLExcepts::VALUE_NotMatch_Pattern: return codes::kSchemaPattern;
+    case xc::XMLExcepts::VALUE_NotIn_Enumeration: return codes::kSchemaEnumeration;
     case xc::XMLExcepts::VALUE_GT_maxLen:
     case xc::XMLExcepts::VALUE_LT_minLen:
-    case xc::XMLExcepts::VALUE_NE_Len:
-      return codes::kSchemaLength;
+    case xc::XMLExcepts::VALUE_NE_Len: return codes::kSchemaLength;
     case xc::XMLExcepts::VALUE_exceed_totalDigit:
-    case xc::XMLExcepts::VALUE_exceed_fractDigit:
-      return codes::kSchemaDigits;
+    case xc::XMLExcepts::VALUE_exceed_fractDigit: return codes::kSchemaDigits;
     case xc::XMLExcepts::VALUE_exceed_maxIncl:
     case xc::XMLExcepts::VALUE_exceed_maxExcl:
     case xc::XMLExcepts::VALUE_exceed_minIncl:
-    case xc::XMLExcepts::VALUE_exceed_minExcl:
-      return codes::kSchemaRange;
-    case xc::XMLExcepts::VALUE_ID_Not_Unique:
-      return codes::kSchemaIdentity;
-    default:
-      return codes::kSchemaDatatype;
+    case xc::XMLExcepts::VALUE_exceed_minExcl: return codes::kSchemaRange;
+    case xc::XMLExcepts::VALUE_ID_Not_Unique: return codes::kSchemaIdentity;
+    default: return codes::kSchemaDatatype;
   }
 }
 
@@ -172,10 +157,8 @@ bool is_start_tag_code(unsigned code) {
     case xc::XMLValid::RequiredAttrNotProvided:
     case xc::XMLValid::ProhibitedAttributePresent:
     case xc::XMLValid::AttributeNotQualified:
-    case xc::XMLValid::AttributeNotUnQualified:
-      return true;
-    default:
-      return false;
+    case xc::XMLValid::AttributeNotUnQualified: return true;
+    default: return false;
   }
 }
 
@@ -185,10 +168,8 @@ bool is_encoding_error(unsigned code) {
     case xc::XMLExcepts::Trans_BadSrcCP:
     case xc::XMLExcepts::Trans_Unrepresentable:
     case xc::XMLExcepts::Trans_CantCreateCvtrFor:
-    case xc::XMLExcepts::Reader_BadAutoEncoding:
-      return true;
-    default:
-      return false;
+    case xc::XMLExcepts::Reader_BadAutoEncoding: return true;
+    default: return false;
   }
 }
 
@@ -249,9 +230,7 @@ class SchemaLoadErrors final : public xc::ErrorHandler {
 class XercesSchemaSet final : public SchemaSet {
  public:
   XercesSchemaSet() : pool_(std::make_unique<xc::XMLGrammarPoolImpl>()) {}
-  ~XercesSchemaSet() override {
-    pool_.reset();
-  }
+  ~XercesSchemaSet() override { pool_.reset(); }
 
   const std::vector<std::string>& namespaces() const override { return namespaces_; }
   xc::XMLGrammarPool* pool() const { return pool_.get(); }
@@ -270,7 +249,8 @@ StatusOr<std::shared_ptr<const SchemaSet>> SchemaSet::load(const std::string& di
   }
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".xsd") files.push_back(entry.path());
+    if (entry.is_regular_file() && entry.path().extension() == ".xsd")
+      files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   if (files.empty()) return failed_precondition("SCHEMA_LOAD", "no .xsd file in " + dir);
@@ -299,9 +279,8 @@ StatusOr<std::shared_ptr<const SchemaSet>> SchemaSet::load(const std::string& di
           return failed_precondition("SCHEMA_LOAD", file.filename().string() + ": not a schema");
         }
       } catch (const StopScan&) {
-        return failed_precondition("SCHEMA_LOAD", file.filename().string() +
-                                                      ": refused to load '" + resolver.refused() +
-                                                      "' from outside " + dir);
+        return failed_precondition("SCHEMA_LOAD", file.filename().string() + ": refused to load '" +
+                                                      resolver.refused() + "' from outside " + dir);
       } catch (const xc::XMLException& e) {
         return failed_precondition("SCHEMA_LOAD",
                                    file.filename().string() + ": " + utf8(e.getMessage()));
@@ -425,8 +404,8 @@ class Reader final : public xc::SAX2XMLReaderImpl {
 
   void error(const unsigned int code, const XMLCh* const domain,
              const xc::XMLErrorReporter::ErrTypes type, const XMLCh* const text,
-             const XMLCh* const system_id, const XMLCh* const public_id,
-             const XMLFileLoc line, const XMLFileLoc column) override;
+             const XMLCh* const system_id, const XMLCh* const public_id, const XMLFileLoc line,
+             const XMLFileLoc column) override;
 
  private:
   XercesScanner* owner_;
@@ -493,10 +472,10 @@ class XercesScanner final : public Scanner,
     if (document.size() > limits_.max_text_bytes) {
       if (std::size_t at = long_run_offset(document, limits_.max_text_bytes);
           at != std::string_view::npos) {
-        return resource_exhausted(std::string(codes::kTextTooLong),
-                                  "more than " + std::to_string(limits_.max_text_bytes) +
-                                      " bytes without markup",
-                                  location_of_offset(document, at));
+        return resource_exhausted(
+            std::string(codes::kTextTooLong),
+            "more than " + std::to_string(limits_.max_text_bytes) + " bytes without markup",
+            location_of_offset(document, at));
       }
     }
     if (std::size_t at = doctype_offset(document); at != std::string_view::npos) {
@@ -506,8 +485,8 @@ class XercesScanner final : public Scanner,
     }
     if (Status s = handler.start_document(*this); !s.ok()) return s;
 
-    xc::MemBufInputSource source(reinterpret_cast<const XMLByte*>(document.data()),
-                                 document.size(), "document", false);
+    xc::MemBufInputSource source(reinterpret_cast<const XMLByte*>(document.data()), document.size(),
+                                 "document", false);
     try {
       reader_->parse(source);
     } catch (const StopScan&) {
@@ -515,9 +494,9 @@ class XercesScanner final : public Scanner,
     } catch (const xc::OutOfMemoryException&) {
       fail(resource_exhausted(std::string(codes::kTooLarge), "out of memory while parsing"));
     } catch (const xc::XMLException& e) {
-      fail(invalid_argument(std::string(is_encoding_error(e.getCode()) ? codes::kEncoding
-                                                                        : codes::kMalformed),
-                            utf8(e.getMessage())));
+      fail(invalid_argument(
+          std::string(is_encoding_error(e.getCode()) ? codes::kEncoding : codes::kMalformed),
+          utf8(e.getMessage())));
     } catch (const xc::SAXException& e) {
       fail(invalid_argument(std::string(codes::kMalformed), utf8(e.getMessage())));
     }
@@ -562,9 +541,9 @@ class XercesScanner final : public Scanner,
       const bool validity = xc::XMLString::equals(domain, xc::XMLUni::fgValidityDomain);
       // Errors in a start tag (an undeclared element, its attributes) come before the element
       // is opened: name it in the path, with its [n] among its siblings.
-      const std::string pending = pending_start_tag(static_cast<std::uint32_t>(line),
-                                                    static_cast<std::uint32_t>(column),
-                                                    validity && is_start_tag_code(code));
+      const std::string pending =
+          pending_start_tag(static_cast<std::uint32_t>(line), static_cast<std::uint32_t>(column),
+                            validity && is_start_tag_code(code));
       if (!pending.empty() || (validity && code == xc::XMLValid::ElementNotDefined)) {
         const std::string name = pending.empty() ? quoted_local_name(message) : pending;
         at = (depth_ == 0 ? "" : at) + "/" + name + sibling_suffix(name);
@@ -611,7 +590,8 @@ class XercesScanner final : public Scanner,
     if (pos == std::string_view::npos) return {};
     for (std::uint32_t c = 1; c < column && pos < document_.size(); ++c) {
       ++pos;  // columns count characters: skip UTF-8 continuation bytes
-      while (pos < document_.size() && (static_cast<unsigned char>(document_[pos]) & 0xC0) == 0x80) {
+      while (pos < document_.size() &&
+             (static_cast<unsigned char>(document_[pos]) & 0xC0) == 0x80) {
         ++pos;
       }
     }
@@ -666,8 +646,8 @@ class XercesScanner final : public Scanner,
     pending_ns_.push_back({p0, p1 - p0, p1, p2 - p1});
   }
 
-  void startElement(const XMLCh* const uri, const XMLCh* const localname,
-                    const XMLCh* const qname, const xc::Attributes& attrs) override {
+  void startElement(const XMLCh* const uri, const XMLCh* const localname, const XMLCh* const qname,
+                    const xc::Attributes& attrs) override {
     seen_root_ = true;
     text_run_ = 0;
     const XMLSize_t attr_count = attrs.getLength();
@@ -710,10 +690,10 @@ class XercesScanner final : public Scanner,
     const std::string_view buf(scratch_);
     attributes_.clear();
     for (const auto& o : attr_offsets_) {
-      attributes_.push_back(Attribute{
-          Name{buf.substr(o[0], o[1] - o[0]), buf.substr(o[1], o[2] - o[1]),
-               buf.substr(o[2], o[3] - o[2])},
-          buf.substr(o[3], o[4] - o[3])});
+      attributes_.push_back(
+          Attribute{Name{buf.substr(o[0], o[1] - o[0]), buf.substr(o[1], o[2] - o[1]),
+                         buf.substr(o[2], o[3] - o[2])},
+                    buf.substr(o[3], o[4] - o[3])});
       refuse_remote_schema_hint(attributes_.back());
     }
     const std::string_view ns_buf(pending_ns_text_);
@@ -780,9 +760,9 @@ class XercesScanner final : public Scanner,
     append_utf8(text_, chars, length);
     text_run_ += text_.size();
     if (text_run_ > limits_.max_text_bytes) {
-      fail(resource_exhausted(std::string(codes::kTextTooLong),
-                              "character data longer than " +
-                                  std::to_string(limits_.max_text_bytes) + " bytes"));
+      fail(resource_exhausted(
+          std::string(codes::kTextTooLong),
+          "character data longer than " + std::to_string(limits_.max_text_bytes) + " bytes"));
     }
     check(handler_->characters(text_, ignorable));
   }

@@ -27,37 +27,40 @@ namespace swg::xml {
 
 /// Stable reason codes of the XML pass. Partners match on these; never rename one.
 namespace codes {
-inline constexpr std::string_view kTooLarge = "XML_TOO_LARGE";              // > max_bytes
-inline constexpr std::string_view kTooDeep = "XML_TOO_DEEP";                // > max_depth
+inline constexpr std::string_view kTooLarge = "XML_TOO_LARGE";  // > max_bytes
+inline constexpr std::string_view kTooDeep = "XML_TOO_DEEP";    // > max_depth
 inline constexpr std::string_view kTooManyAttributes = "XML_TOO_MANY_ATTRIBUTES";
-inline constexpr std::string_view kTextTooLong = "XML_TEXT_TOO_LONG";       // > max_text_bytes
+inline constexpr std::string_view kTextTooLong = "XML_TEXT_TOO_LONG";  // > max_text_bytes
 inline constexpr std::string_view kDoctypeForbidden = "XML_DOCTYPE_FORBIDDEN";
 inline constexpr std::string_view kExternalResourceForbidden = "XML_EXTERNAL_RESOURCE_FORBIDDEN";
-inline constexpr std::string_view kMalformed = "XML_MALFORMED";             // not well-formed
-inline constexpr std::string_view kEncoding = "XML_ENCODING";               // bad/unsupported encoding
-inline constexpr std::string_view kEmpty = "XML_EMPTY";                     // no root element
-inline constexpr std::string_view kUnknownNamespace = "XML_UNKNOWN_NAMESPACE";  // root not in a loaded schema
+inline constexpr std::string_view kMalformed = "XML_MALFORMED";  // not well-formed
+inline constexpr std::string_view kEncoding = "XML_ENCODING";    // bad/unsupported encoding
+inline constexpr std::string_view kEmpty = "XML_EMPTY";          // no root element
+inline constexpr std::string_view kUnknownNamespace =
+    "XML_UNKNOWN_NAMESPACE";  // root not in a loaded schema
 // Schema validation, by the kind of constraint broken:
 inline constexpr std::string_view kSchemaUnexpectedElement = "SCHEMA_UNEXPECTED_ELEMENT";
-inline constexpr std::string_view kSchemaMissingElement = "SCHEMA_MISSING_ELEMENT";  // content incomplete
+inline constexpr std::string_view kSchemaMissingElement =
+    "SCHEMA_MISSING_ELEMENT";  // content incomplete
 inline constexpr std::string_view kSchemaUnexpectedAttribute = "SCHEMA_UNEXPECTED_ATTRIBUTE";
 inline constexpr std::string_view kSchemaMissingAttribute = "SCHEMA_MISSING_ATTRIBUTE";
 inline constexpr std::string_view kSchemaPattern = "SCHEMA_PATTERN";
 inline constexpr std::string_view kSchemaEnumeration = "SCHEMA_ENUMERATION";
-inline constexpr std::string_view kSchemaLength = "SCHEMA_LENGTH";            // length/minLength/maxLength
-inline constexpr std::string_view kSchemaDigits = "SCHEMA_DIGITS";            // totalDigits/fractionDigits
-inline constexpr std::string_view kSchemaRange = "SCHEMA_RANGE";              // min/max Inclusive/Exclusive
-inline constexpr std::string_view kSchemaDatatype = "SCHEMA_DATATYPE";        // not a lexical value of the type
-inline constexpr std::string_view kSchemaIdentity = "SCHEMA_IDENTITY";        // ID/key/unique/keyref
-inline constexpr std::string_view kSchemaInvalid = "SCHEMA_INVALID";          // any other validity error
+inline constexpr std::string_view kSchemaLength = "SCHEMA_LENGTH";  // length/minLength/maxLength
+inline constexpr std::string_view kSchemaDigits = "SCHEMA_DIGITS";  // totalDigits/fractionDigits
+inline constexpr std::string_view kSchemaRange = "SCHEMA_RANGE";    // min/max Inclusive/Exclusive
+inline constexpr std::string_view kSchemaDatatype =
+    "SCHEMA_DATATYPE";  // not a lexical value of the type
+inline constexpr std::string_view kSchemaIdentity = "SCHEMA_IDENTITY";  // ID/key/unique/keyref
+inline constexpr std::string_view kSchemaInvalid = "SCHEMA_INVALID";    // any other validity error
 }  // namespace codes
 
 /// Resource limits of one scan. Defaults fit documents up to 10 MB with margin.
 struct Limits {
-  std::size_t max_bytes = 16u << 20;       ///< whole document
-  std::uint32_t max_depth = 48;            ///< element nesting; the root is depth 1
-  std::uint32_t max_attributes = 32;       ///< attributes per element (namespace decls excluded)
-  std::size_t max_text_bytes = 1u << 20;   ///< one contiguous run of character data, UTF-8 bytes
+  std::size_t max_bytes = 16u << 20;      ///< whole document
+  std::uint32_t max_depth = 48;           ///< element nesting; the root is depth 1
+  std::uint32_t max_attributes = 32;      ///< attributes per element (namespace decls excluded)
+  std::size_t max_text_bytes = 1u << 20;  ///< one contiguous run of character data, UTF-8 bytes
 };
 
 /// An expanded name. Views are valid only during the callback that receives them.
@@ -81,9 +84,9 @@ struct NamespaceDecl {
 /// A start tag. Views are valid only during the callback.
 struct Element {
   Name name;
-  std::span<const Attribute> attributes;        ///< namespace declarations excluded
-  std::span<const NamespaceDecl> namespaces;    ///< declared on this element, in document order
-  std::uint32_t depth = 0;                      ///< 1 for the root
+  std::span<const Attribute> attributes;      ///< namespace declarations excluded
+  std::span<const NamespaceDecl> namespaces;  ///< declared on this element, in document order
+  std::uint32_t depth = 0;                    ///< 1 for the root
 };
 
 /// Where the scan is now, for handlers that want to locate their own errors.

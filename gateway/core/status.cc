@@ -35,9 +35,13 @@ Status& Status::operator=(const Status& other) {
   return *this;
 }
 
-std::string_view Status::reason() const { return rep_ ? std::string_view(rep_->reason) : "OK"; }
+std::string_view Status::reason() const {
+  return rep_ ? std::string_view(rep_->reason) : "OK";
+}
 
-std::string_view Status::message() const { return rep_ ? std::string_view(rep_->message) : ""; }
+std::string_view Status::message() const {
+  return rep_ ? std::string_view(rep_->message) : "";
+}
 
 const Location& Status::location() const {
   static const Location kNowhere;

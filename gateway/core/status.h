@@ -20,9 +20,9 @@ namespace swg {
 /// What the engine does with an error (see STYLE.md §3).
 enum class StatusCode : std::uint8_t {
   kOk = 0,
-  kInvalidArgument,     ///< bad input from a partner: reject with a precise reason
-  kUnauthenticated,     ///< signature or identity not proven: reject
-  kPermissionDenied,    ///< proven, but not allowed: reject
+  kInvalidArgument,   ///< bad input from a partner: reject with a precise reason
+  kUnauthenticated,   ///< signature or identity not proven: reject
+  kPermissionDenied,  ///< proven, but not allowed: reject
   kNotFound,
   kAlreadyExists,
   kResourceExhausted,   ///< a configured limit was exceeded: reject
@@ -83,7 +83,9 @@ class [[nodiscard]] Status {
   std::unique_ptr<Rep> rep_;
 };
 
-inline Status ok_status() { return Status(); }
+inline Status ok_status() {
+  return Status();
+}
 Status invalid_argument(std::string reason, std::string message, Location where = {});
 Status resource_exhausted(std::string reason, std::string message, Location where = {});
 Status failed_precondition(std::string reason, std::string message);
@@ -94,9 +96,10 @@ Status unavailable(std::string reason, std::string message);
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  StatusOr(T value) : state_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   StatusOr(Status status) : state_(std::move(status)) {  // NOLINT(google-explicit-constructor)
-    if (std::get<Status>(state_).ok()) state_ = Status(StatusCode::kInternal, "INTERNAL", "OK status used as error");
+    if (std::get<Status>(state_).ok())
+      state_ = Status(StatusCode::kInternal, "INTERNAL", "OK status used as error");
   }
 
   bool ok() const { return std::holds_alternative<T>(state_); }
@@ -128,14 +131,14 @@ T& StatusOr<T>::checked() {
 }  // namespace swg
 
 /// Aborts on a broken invariant of our own. Never use on external input (STYLE.md §4).
-#define SWG_ASSERT(cond)                                          \
-  do {                                                            \
+#define SWG_ASSERT(cond)                                            \
+  do {                                                              \
     if (!(cond)) ::swg::assert_fail(#cond, __FILE__, __LINE__, {}); \
   } while (0)
 
 /// Returns the status from the enclosing function if it is an error.
-#define SWG_RETURN_IF_ERROR(expr)             \
-  do {                                        \
-    ::swg::Status swg_status_ = (expr);       \
+#define SWG_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::swg::Status swg_status_ = (expr);        \
     if (!swg_status_.ok()) return swg_status_; \
   } while (0)

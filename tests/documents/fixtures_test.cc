@@ -12,10 +12,10 @@
 #include <set>
 #include <string>
 
-#include <catch2/catch.hpp>
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
+#include <catch2/catch.hpp>
 
 #include "adapters/documents/decoder.h"
 #include "adapters/documents/registry.h"

@@ -28,7 +28,8 @@ Run run(const std::string& args) {
   REQUIRE(pipe != nullptr);
   std::array<char, 4096> buffer{};
   std::size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.out.append(buffer.data(), n);
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    result.out.append(buffer.data(), n);
   int status = pclose(pipe);
   result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
@@ -66,7 +67,8 @@ TEST_CASE("swg check rejects with code, line, column and path, exit 1") {
 TEST_CASE("swg check tells formats apart") {
   const fs::path dir = fs::temp_directory_path() / "swg_check_test";
   fs::create_directories(dir);
-  swg::testing::write_file(dir / "interchange.edi", "UNA:+.? 'UNB+UNOC:3+SENDER+RECEIVER+261122:1200+1'");
+  swg::testing::write_file(dir / "interchange.edi",
+                           "UNA:+.? 'UNB+UNOC:3+SENDER+RECEIVER+261122:1200+1'");
   swg::testing::write_file(dir / "notes.txt", "hello");
   Run r = run("check " + (dir / "interchange.edi").string() + " " + (dir / "notes.txt").string());
   INFO(r.out);

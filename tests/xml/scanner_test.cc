@@ -105,27 +105,26 @@ TEST_CASE("events carry names, namespaces, attributes, depth and UTF-8 text") {
   auto scanner = Scanner::create(test_schemas());
   Recorder rec;
   const std::string doc = node(
-      "<t:Text>H\xC3\xA0 N\xE1\xBB\x99i \xE2\x80\x93 \xE6\x9D\xB1\xE4\xBA\xAC \xF0\x9F\x98\x80 &amp; "
+      "<t:Text>H\xC3\xA0 N\xE1\xBB\x99i \xE2\x80\x93 \xE6\x9D\xB1\xE4\xBA\xAC \xF0\x9F\x98\x80 "
+      "&amp; "
       "&#x41;</t:Text><t:Node id=\"7\"><t:Code> 123456 </t:Code></t:Node>",
       " a=\"1\"");
   Status status = scanner->scan(doc, rec);
   INFO(status.to_string());
   REQUIRE(status.ok());
-  CHECK(rec.events == std::vector<std::string>{
-                          "start-document",
-                          "start t|Node|urn:swg:test:recursive:1 depth=1 xmlns:t=urn:swg:test:recursive:1 @a=1",
-                          "start t|Text|urn:swg:test:recursive:1 depth=2",
-                          "text H\xC3\xA0 N\xE1\xBB\x99i \xE2\x80\x93 \xE6\x9D\xB1\xE4\xBA\xAC \xF0\x9F\x98\x80 & A",
-                          "end Text",
-                          "start t|Node|urn:swg:test:recursive:1 depth=2 @id=7",
-                          "start t|Code|urn:swg:test:recursive:1 depth=3",
-                          "text 123456",  // collapsed by the schema (xs:token)
-                          "end Code",
-                          "end Node",
-                          "end Node",
-                          "end-document"});
-  CHECK(rec.paths == std::vector<std::string>{"/Node", "/Node/Text", "/Node/Node",
-                                              "/Node/Node/Code"});
+  CHECK(rec.events ==
+        std::vector<std::string>{
+            "start-document",
+            "start t|Node|urn:swg:test:recursive:1 depth=1 xmlns:t=urn:swg:test:recursive:1 @a=1",
+            "start t|Text|urn:swg:test:recursive:1 depth=2",
+            "text H\xC3\xA0 N\xE1\xBB\x99i \xE2\x80\x93 \xE6\x9D\xB1\xE4\xBA\xAC \xF0\x9F\x98\x80 "
+            "& A",
+            "end Text", "start t|Node|urn:swg:test:recursive:1 depth=2 @id=7",
+            "start t|Code|urn:swg:test:recursive:1 depth=3",
+            "text 123456",  // collapsed by the schema (xs:token)
+            "end Code", "end Node", "end Node", "end-document"});
+  CHECK(rec.paths ==
+        std::vector<std::string>{"/Node", "/Node/Text", "/Node/Node", "/Node/Node/Code"});
   CHECK(test_schemas()->namespaces() == std::vector<std::string>{std::string(kTestNs)});
 }
 
@@ -225,9 +224,9 @@ TEST_CASE("Tee delivers every event to each handler in order") {
 TEST_CASE("one scanner serves many documents, errors included") {
   auto scanner = Scanner::create(test_schemas());
   const std::string good = node("<t:Code>123456</t:Code>");
-  const std::vector<std::string> bad = {
-      node("<t:Code>1</t:Code>"), "<t:Node xmlns:t=\"urn:swg:test:recursive:1\">",
-      "<!DOCTYPE x><x/>", node("<t:X/>"), "\xFF\xFE<"};
+  const std::vector<std::string> bad = {node("<t:Code>1</t:Code>"),
+                                        "<t:Node xmlns:t=\"urn:swg:test:recursive:1\">",
+                                        "<!DOCTYPE x><x/>", node("<t:X/>"), "\xFF\xFE<"};
   Recorder rec;
   for (int round = 0; round < 3; ++round) {
     for (const auto& doc : bad) CHECK_FALSE(scanner->scan(doc, rec).ok());
@@ -251,8 +250,9 @@ TEST_CASE("schema loading refuses what it cannot trust") {
   auto outside = SchemaSet::load(dir.string());
   CHECK(outside.status().reason() == "SCHEMA_LOAD");
   CHECK(outside.status().message().find("outside.xsd") != std::string_view::npos);
-  swg::testing::write_file(dir / "a.xsd", "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\">"
-                                          "<xs:element name=\"x\" type=\"nope\"/></xs:schema>");
+  swg::testing::write_file(dir / "a.xsd",
+                           "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\">"
+                           "<xs:element name=\"x\" type=\"nope\"/></xs:schema>");
   CHECK(SchemaSet::load(dir.string()).status().reason() == "SCHEMA_LOAD");
   fs::remove_all(dir);
 }
@@ -339,12 +339,15 @@ TEST_CASE("hostile documents are rejected without loading anything") {
   // The same shapes aimed at our own listener, so that a connection would be seen.
   const std::string url = "http://127.0.0.1:" + std::to_string(listener.port());
   for (const std::string& doc :
-       {"<!DOCTYPE Envelope SYSTEM \"" + url + "/e.dtd\"><env:Envelope xmlns:env=\"urn:swg:envelope:1\"/>",
+       {"<!DOCTYPE Envelope SYSTEM \"" + url +
+            "/e.dtd\"><env:Envelope xmlns:env=\"urn:swg:envelope:1\"/>",
         "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"" + url + "/x\">]><r>&x;</r>",
         "<env:Envelope xmlns:env=\"urn:swg:envelope:1\" xmlns:xsi=\"http://www.w3.org/2001/"
-        "XMLSchema-instance\" xsi:schemaLocation=\"urn:swg:envelope:1 " + url + "/e.xsd\"/>",
+        "XMLSchema-instance\" xsi:schemaLocation=\"urn:swg:envelope:1 " +
+            url + "/e.xsd\"/>",
         "<t:Node xmlns:t=\"urn:swg:test:recursive:1\" xmlns:xsi=\"http://www.w3.org/2001/"
-        "XMLSchema-instance\" xsi:schemaLocation=\"urn:swg:test:recursive:1 " + url + "/r.xsd\"/>",
+        "XMLSchema-instance\" xsi:schemaLocation=\"urn:swg:test:recursive:1 " +
+            url + "/r.xsd\"/>",
         "<x:Unknown xmlns:x=\"" + url + "/ns\"/>"}) {
     CHECK_FALSE(scanner->scan(doc, rec).ok());
   }

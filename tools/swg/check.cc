@@ -45,17 +45,17 @@ Outcome check_one(const std::string& path, const CheckOptions& options,
 
   Status status;
   if (bytes.size() > options.limits.max_bytes) {
-    status = resource_exhausted(std::string(xml::codes::kTooLarge),
-                                "document is larger than " +
-                                    std::to_string(options.limits.max_bytes) + " bytes");
+    status = resource_exhausted(
+        std::string(xml::codes::kTooLarge),
+        "document is larger than " + std::to_string(options.limits.max_bytes) + " bytes");
   } else if (format == documents::Format::kXml) {
     status = decoder.decode(bytes, &model);
   } else if (format == documents::Format::kEdifact) {
     status = invalid_argument("FORMAT_UNSUPPORTED",
                               "UN/EDIFACT interchanges are not accepted by this version");
   } else {
-    status = invalid_argument("FORMAT_UNKNOWN",
-                              "neither XML nor a UN/EDIFACT interchange (UNA/UNB)");
+    status =
+        invalid_argument("FORMAT_UNKNOWN", "neither XML nor a UN/EDIFACT interchange (UNA/UNB)");
   }
 
   if (!status.ok()) {
@@ -72,8 +72,8 @@ Outcome check_one(const std::string& path, const CheckOptions& options,
   }
   while (!json.empty() && json.back() == '\n') json.pop_back();
   std::cout << line << ",\"status\":\"accepted\",\"documentType\":"
-            << json_string(v1::DocumentType_Name(model.document_type()))
-            << ",\"envelope\":" << json << "}\n";
+            << json_string(v1::DocumentType_Name(model.document_type())) << ",\"envelope\":" << json
+            << "}\n";
   return Outcome::kAccepted;
 }
 

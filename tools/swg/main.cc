@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
   auto* check_cmd = app.add_subcommand(
       "check", "Parse, validate and map documents; print each as JSON (model or rejection)");
   check_cmd->add_option("files", check.files, "Documents to check")->required();
-  check_cmd->add_option("--xsd", check.xsd_dir, "Folder of the schemas (default: the project's xsd/)");
+  check_cmd->add_option("--xsd", check.xsd_dir,
+                        "Folder of the schemas (default: the project's xsd/)");
   check_cmd->add_option("--max-bytes", check.limits.max_bytes, "Largest document accepted");
   check_cmd->add_option("--max-depth", check.limits.max_depth, "Deepest element nesting accepted");
   check_cmd->add_flag("--pretty", check.pretty, "Indent the model JSON");
