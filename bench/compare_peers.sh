@@ -3,9 +3,10 @@
 # same core, so that ratios are meaningful on a shared, noisy machine.
 #   peer_xerces -m saxval -g : Xerces-C SAX2 parse + validate, schema-only scanner, empty handlers
 #   peer_libxml -m validate  : libxml2 parse + xmlSchemaValidateDoc
-#   decode_bench             : our parse + validate + map to the model (and scan alone)
-# The peers run on their own corpus (a certificate-of-origin schema, signed documents of about
-# 4.9 / 12.7 / 103 KiB); ours on the project's documents of 2 / 10 / 100 KB. Compare MB/s.
+#   decode_bench             : our parse + validate + map to the model (and scan alone) on the
+#                              project's documents of 2 / 10 / 100 KB, and
+#   scan_only/peer_corpus/*  : our scanner on the peers' own corpus and schema (signed documents
+#                              of about 4.9 / 12.7 / 103 KiB): the like-for-like ratio.
 # Usage: bench/compare_peers.sh [BUILD_DIR]   (needs a build with SWG_BUILD_BENCH=ON)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,5 +29,5 @@ for size in 2k 10k 100k; do
   taskset -c "$core" "$work/pipelines/peer_libxml" -m validate -s "$corpus/schema/coo.xsd" -t 3 "$corpus/rsa/$size" | grep RESULT
 done
 echo "# ours (same core)"
-taskset -c "$core" "$build/bench/decode_bench" --benchmark_min_time=2 \
+SWG_BENCH_PEER_CORPUS="$corpus" taskset -c "$core" "$build/bench/decode_bench" --benchmark_min_time=2 \
   --benchmark_filter="${SWG_BENCH_FILTER:-.}"

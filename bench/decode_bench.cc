@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <vector>
 
 #include <google/protobuf/descriptor.h>
 
@@ -173,12 +174,52 @@ void register_benchmarks() {
   }
 }
 
+// The scanner alone on another corpus (SWG_BENCH_PEER_CORPUS=DIR with DIR/schema/*.xsd and
+// DIR/rsa/{2k,10k,100k}/*.xml, as ../shared/peers/corpus/gen_corpus.py writes it), so that it can
+// be compared with the peer pipelines on the very same documents and schema.
+void register_peer_corpus() {
+  const char* dir = std::getenv("SWG_BENCH_PEER_CORPUS");
+  if (dir == nullptr || *dir == '\0') return;
+  auto set = xml::SchemaSet::load((fs::path(dir) / "schema").string());
+  if (!set.ok()) {
+    std::cerr << "peer corpus: " << set.status().to_string() << "\n";
+    return;
+  }
+  std::shared_ptr<const xml::SchemaSet> schemas = *set;
+  for (const char* size : {"2k", "10k", "100k"}) {
+    std::vector<std::string> documents;
+    for (const auto& entry : fs::directory_iterator(fs::path(dir) / "rsa" / size)) {
+      if (entry.path().extension() == ".xml") documents.push_back(read(entry.path()));
+    }
+    if (documents.empty()) continue;
+    benchmark::RegisterBenchmark(
+        (std::string("scan_only/peer_corpus/") + size).c_str(),
+        [schemas, documents](benchmark::State& state) {
+          auto scanner = xml::Scanner::create(schemas);
+          NullHandler handler;
+          std::size_t bytes = 0, i = 0;
+          for (auto _ : state) {
+            const std::string& document = documents[i++ % documents.size()];
+            Status status = scanner->scan(document, handler);
+            if (!status.ok()) {
+              state.SkipWithError(status.to_string().c_str());
+              break;
+            }
+            bytes += document.size();
+          }
+          state.SetBytesProcessed(static_cast<int64_t>(bytes));
+          state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+        });
+  }
+}
+
 }  // namespace
 }  // namespace swg::documents
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   swg::documents::register_benchmarks();
+  swg::documents::register_peer_corpus();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

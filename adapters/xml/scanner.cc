@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
@@ -19,7 +20,6 @@
 #include <xercesc/sax/SAXParseException.hpp>
 #include <xercesc/sax2/Attributes.hpp>
 #include <xercesc/sax2/ContentHandler.hpp>
-#include <xercesc/sax2/LexicalHandler.hpp>
 #include <xercesc/util/OutOfMemoryException.hpp>
 #include <xercesc/util/PlatformUtils.hpp>
 #include <xercesc/util/XMLEntityResolver.hpp>
@@ -44,35 +44,40 @@ void ensure_xerces() {
 }
 
 // Appends UTF-16 `text` as UTF-8. Unpaired surrogates (which Xerces does not produce for
-// well-formed input) become U+FFFD.
+// well-formed input) become U+FFFD. Writes through a pointer into space reserved up front (at most
+// 3 bytes per UTF-16 unit): this runs for every name, URI and text of every event.
 void append_utf8(std::string& out, const XMLCh* text, std::size_t length) {
+  const std::size_t start = out.size();
+  out.resize(start + 3 * length);
+  char* p = out.data() + start;
   for (std::size_t i = 0; i < length; ++i) {
     std::uint32_t c = text[i];
     if (c < 0x80) {
-      out += static_cast<char>(c);
+      *p++ = static_cast<char>(c);
       continue;
     }
     if (c >= 0xD800 && c <= 0xDBFF && i + 1 < length && text[i + 1] >= 0xDC00 &&
         text[i + 1] <= 0xDFFF) {
       c = 0x10000 + ((c - 0xD800) << 10) + (static_cast<std::uint32_t>(text[i + 1]) - 0xDC00);
-      ++i;
+      ++i;  // two UTF-16 units, four UTF-8 bytes: within the 3-per-unit reserve
     } else if (c >= 0xD800 && c <= 0xDFFF) {
       c = 0xFFFD;
     }
     if (c < 0x800) {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
+      *p++ = static_cast<char>(0xC0 | (c >> 6));
+      *p++ = static_cast<char>(0x80 | (c & 0x3F));
     } else if (c < 0x10000) {
-      out += static_cast<char>(0xE0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
+      *p++ = static_cast<char>(0xE0 | (c >> 12));
+      *p++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      *p++ = static_cast<char>(0x80 | (c & 0x3F));
     } else {
-      out += static_cast<char>(0xF0 | (c >> 18));
-      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
+      *p++ = static_cast<char>(0xF0 | (c >> 18));
+      *p++ = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      *p++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      *p++ = static_cast<char>(0x80 | (c & 0x3F));
     }
   }
+  out.resize(static_cast<std::size_t>(p - out.data()));
 }
 
 void append_utf8(std::string& out, const XMLCh* text) {
@@ -324,6 +329,43 @@ class RefuseAll final : public xc::XMLEntityResolver {
   std::string requested_;
 };
 
+// Only ASCII-compatible encodings are accepted: UTF-8 (the envelope's encoding), or its subsets
+// US-ASCII and ISO-8859-1 when declared. This is what makes the byte-level DOCTYPE check below
+// complete: in UTF-16, UTF-32 or EBCDIC a DOCTYPE would not be visible as bytes, and Xerces'
+// schema-only scanner reads an internal DTD subset when nothing stops it.
+Status check_encoding(std::string_view doc) {
+  const auto refuse = [](std::string what) {
+    return invalid_argument(std::string(codes::kEncoding),
+                            what + ": only UTF-8 documents are accepted", Location{1, 1, ""});
+  };
+  if (doc.substr(0, 2) == "\xFF\xFE" || doc.substr(0, 2) == "\xFE\xFF") return refuse("UTF-16");
+  if (doc.substr(0, 3) == "\xEF\xBB\xBF") doc.remove_prefix(3);
+  if (doc.empty()) return {};
+  if (doc.substr(0, 4).find('\0') != std::string_view::npos) {
+    return refuse("UTF-16 or UTF-32 without a byte order mark");
+  }
+  const unsigned char first = static_cast<unsigned char>(doc.front());
+  if (first != '<' && first != ' ' && first != '\t' && first != '\r' && first != '\n') {
+    return refuse("the document does not start with '<' in an ASCII-compatible encoding");
+  }
+  if (doc.substr(0, 5) != "<?xml") return {};
+  const std::size_t end = doc.find("?>");
+  const std::string_view declaration = doc.substr(0, end);
+  const std::size_t at = declaration.find("encoding");
+  if (at == std::string_view::npos) return {};
+  const std::size_t open = declaration.find_first_of("\"'", at);
+  const std::size_t close =
+      open == std::string_view::npos ? open : declaration.find(declaration[open], open + 1);
+  if (close == std::string_view::npos) return {};  // malformed: Xerces reports it
+  std::string name(declaration.substr(open + 1, close - open - 1));
+  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (name == "UTF-8" || name == "UTF8" || name == "US-ASCII" || name == "ASCII" ||
+      name == "ISO-8859-1" || name == "LATIN1") {
+    return {};
+  }
+  return refuse("declared encoding " + name);
+}
+
 // Is there a DOCTYPE before the root element? Looks only at the prolog (XML declaration,
 // comments, processing instructions, white space) of an ASCII-compatible document.
 std::size_t doctype_offset(std::string_view doc) {
@@ -413,7 +455,6 @@ class Reader final : public xc::SAX2XMLReaderImpl {
 
 class XercesScanner final : public Scanner,
                             private xc::ContentHandler,
-                            private xc::LexicalHandler,
                             private Position {
  public:
   XercesScanner(std::shared_ptr<const SchemaSet> schemas, Limits limits)
@@ -442,7 +483,6 @@ class XercesScanner final : public Scanner,
     // DOCTYPE is refused.
     reader_->setXMLEntityResolver(&refuse_);
     reader_->setContentHandler(this);
-    reader_->setLexicalHandler(this);
     // A handler must be installed, or Xerces detaches its error reporter (Reader::error); the
     // reporter sees every error first and stops the parse, so this one never acts.
     reader_->setErrorHandler(&no_errors_);
@@ -478,6 +518,7 @@ class XercesScanner final : public Scanner,
             location_of_offset(document, at));
       }
     }
+    if (Status encoding = check_encoding(document); !encoding.ok()) return encoding;
     if (std::size_t at = doctype_offset(document); at != std::string_view::npos) {
       return invalid_argument(std::string(codes::kDoctypeForbidden),
                               "a DOCTYPE is not accepted (no DTD, no entity declarations)",
@@ -767,17 +808,6 @@ class XercesScanner final : public Scanner,
     check(handler_->characters(text_, ignorable));
   }
 
-  // LexicalHandler: a DOCTYPE that got past the prolog check (e.g. in a UTF-16 document).
-  void startDTD(const XMLCh* const, const XMLCh* const, const XMLCh* const) override {
-    fail(invalid_argument(std::string(codes::kDoctypeForbidden),
-                          "a DOCTYPE is not accepted (no DTD, no entity declarations)"));
-  }
-  void endDTD() override {}
-  void startEntity(const XMLCh* const) override {}
-  void endEntity(const XMLCh* const) override {}
-  void startCDATA() override {}
-  void endCDATA() override {}
-  void comment(const XMLCh* const, const XMLSize_t) override {}
 
   void push_frame(const std::string& name) {
     std::uint32_t index = 1;

@@ -221,6 +221,26 @@ TEST_CASE("Tee delivers every event to each handler in order") {
   CHECK(status.reason() == "TEST_HANDLER");
 }
 
+TEST_CASE("only ASCII-compatible encodings are accepted, so no DOCTYPE can hide") {
+  auto scanner = Scanner::create(test_schemas());
+  Recorder rec;
+  // "<!DOCTYPE x><t:Node/>" in UTF-16LE with a byte order mark.
+  std::string utf16 = "\xFF\xFE";
+  for (char c : std::string("<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>")) {
+    utf16 += c;
+    utf16 += '\0';
+  }
+  CHECK(scanner->scan(utf16, rec).reason() == codes::kEncoding);
+  CHECK(scanner->scan(std::string("<\0!\0D\0", 6), rec).reason() == codes::kEncoding);
+  CHECK(scanner->scan("<?xml version=\"1.0\" encoding=\"UTF-16\"?><x/>", rec).reason() ==
+        codes::kEncoding);
+  CHECK(scanner->scan("<?xml version='1.0' encoding='ebcdic-cp-us'?><x/>", rec).reason() ==
+        codes::kEncoding);
+  CHECK(scanner->scan("<?xml version=\"1.0\" encoding=\"utf-8\"?>" + node(""), rec).ok());
+  CHECK(scanner->scan("\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>" + node(""), rec)
+            .ok());
+}
+
 TEST_CASE("one scanner serves many documents, errors included") {
   auto scanner = Scanner::create(test_schemas());
   const std::string good = node("<t:Code>123456</t:Code>");
