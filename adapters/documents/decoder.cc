@@ -122,8 +122,8 @@ Status EnvelopeMapper::start_element(const xml::Element& element) {
   return {};
 }
 
-Status EnvelopeMapper::characters(std::string_view text, bool ignorable) {
-  if (!ignorable && part_ != Part::kSignature) text_.append(text);
+Status EnvelopeMapper::characters(const xml::Text& text) {
+  if (!text.ignorable && part_ != Part::kSignature) text_.append(text.value);
   return {};
 }
 

@@ -34,7 +34,7 @@ class EnvelopeMapper final : public xml::Handler {
 
   Status start_document(const xml::Position& position) override;
   Status start_element(const xml::Element& element) override;
-  Status characters(std::string_view text, bool ignorable) override;
+  Status characters(const xml::Text& text) override;
   Status end_element(const xml::Name& name) override;
   Status end_document() override;
 

@@ -11,8 +11,10 @@
 
 #include <xercesc/framework/LocalFileInputSource.hpp>
 #include <xercesc/framework/MemBufInputSource.hpp>
+#include <xercesc/framework/XMLAttr.hpp>
 #include <xercesc/framework/XMLGrammarPoolImpl.hpp>
 #include <xercesc/framework/XMLValidityCodes.hpp>
+#include <xercesc/internal/XMLScanner.hpp>
 #include <xercesc/parsers/SAX2XMLReaderImpl.hpp>
 #include <xercesc/sax/ErrorHandler.hpp>
 #include <xercesc/sax/Locator.hpp>
@@ -28,6 +30,10 @@
 #include <xercesc/util/XMLString.hpp>
 #include <xercesc/util/XMLUni.hpp>
 #include <xercesc/validators/common/Grammar.hpp>
+#include <xercesc/validators/datatype/DatatypeValidator.hpp>
+#include <xercesc/validators/schema/SchemaAttDef.hpp>
+#include <xercesc/validators/schema/SchemaElementDecl.hpp>
+#include <xercesc/validators/schema/SchemaValidator.hpp>
 
 namespace swg::xml {
 namespace {
@@ -87,6 +93,39 @@ void append_utf8(std::string& out, const XMLCh* text) {
 std::string utf8(const XMLCh* text) {
   std::string out;
   append_utf8(out, text);
+  return out;
+}
+
+// Applies an XML Schema whiteSpace facet to UTF-8 text, writing into `out`: replace maps TAB, LF
+// and CR to a space; collapse also drops leading and trailing spaces and squeezes inner runs.
+// Returns the normalised view (`in` itself when nothing changes).
+std::string_view apply_whitespace(std::string_view in, short facet, std::string& out) {
+  if (facet == xc::DatatypeValidator::PRESERVE) return in;
+  const auto is_ws = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  if (facet == xc::DatatypeValidator::REPLACE) {
+    if (std::none_of(in.begin(), in.end(), [&](char c) { return c != ' ' && is_ws(c); })) return in;
+    out.assign(in);
+    for (char& c : out) {
+      if (is_ws(c)) c = ' ';
+    }
+    return out;
+  }
+  bool collapsed = in.empty() || (in.front() != ' ' && in.back() != ' ');
+  for (std::size_t i = 0; collapsed && i < in.size(); ++i) {
+    collapsed = !is_ws(in[i]) || (in[i] == ' ' && in[i + 1] != ' ');
+  }
+  if (collapsed) return in;
+  out.clear();
+  bool pending_space = false;
+  for (const char c : in) {
+    if (is_ws(c)) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out.push_back(' ');
+    pending_space = false;
+    out.push_back(c);
+  }
   return out;
 }
 
@@ -430,6 +469,20 @@ Location location_of_offset(std::string_view doc, std::size_t offset) {
 
 class XercesScanner;
 
+// SAX2XMLReaderImpl keeps its XMLScanner private, and the scanner's normalise-data switch has no
+// SAX2 feature; the validator knows its scanner through a protected accessor, reached here through
+// a member pointer named via a derived class (never instantiated).
+struct ValidatorAccess : xc::XMLValidator {
+  static xc::XMLScanner* scanner(xc::XMLValidator* validator) {
+    xc::XMLScanner* (xc::XMLValidator::*get)() = &ValidatorAccess::getScanner;
+    return (validator->*get)();
+  }
+};
+
+xc::XMLScanner* scanner_of(xc::XMLValidator* validator) {
+  return ValidatorAccess::scanner(validator);
+}
+
 class NoErrors final : public xc::ErrorHandler {
  public:
   void warning(const xc::SAXParseException&) override {}
@@ -449,13 +502,26 @@ class Reader final : public xc::SAX2XMLReaderImpl {
              const XMLCh* const system_id, const XMLCh* const public_id, const XMLFileLoc line,
              const XMLFileLoc column) override;
 
+  // The scanner's own view of a start tag: its declaration and every attribute with its
+  // `specified` flag, which SAX2's Attributes hide. Kept for the ContentHandler call that follows.
+  void startElement(const xc::XMLElementDecl& decl, const unsigned int url_id,
+                    const XMLCh* const prefix, const xc::RefVectorOf<xc::XMLAttr>& attributes,
+                    const XMLSize_t count, const bool empty, const bool root) override {
+    decl_ = &decl;
+    attributes_ = &attributes;
+    attribute_count_ = count;
+    xc::SAX2XMLReaderImpl::startElement(decl, url_id, prefix, attributes, count, empty, root);
+  }
+
+  const xc::XMLElementDecl* decl_ = nullptr;
+  const xc::RefVectorOf<xc::XMLAttr>* attributes_ = nullptr;
+  XMLSize_t attribute_count_ = 0;
+
  private:
   XercesScanner* owner_;
 };
 
-class XercesScanner final : public Scanner,
-                            private xc::ContentHandler,
-                            private Position {
+class XercesScanner final : public Scanner, private xc::ContentHandler, private Position {
  public:
   XercesScanner(std::shared_ptr<const SchemaSet> schemas, Limits limits)
       : schemas_(std::move(schemas)), limits_(limits) {
@@ -526,6 +592,15 @@ class XercesScanner final : public Scanner,
     }
     if (Status s = handler.start_document(*this); !s.ok()) return s;
 
+    // Handlers get both the raw values (for canonicalisation) and the schema-normalised ones
+    // (for mapping): Xerces reports raw values, the scanner applies the whitespace facets.
+    if (xc::XMLValidator* validator = reader_->getValidator(); validator != nullptr) {
+      if (xc::XMLScanner* scanner = scanner_of(validator); scanner != nullptr) {
+        scanner->setNormalizeData(false);
+      }
+      schema_validator_ =
+          validator->handlesSchema() ? static_cast<xc::SchemaValidator*>(validator) : nullptr;
+    }
     xc::MemBufInputSource source(reinterpret_cast<const XMLByte*>(document.data()), document.size(),
                                  "document", false);
     try {
@@ -674,7 +749,15 @@ class XercesScanner final : public Scanner,
   void setDocumentLocator(const xc::Locator* const locator) override { locator_ = locator; }
   void startDocument() override {}
   void endDocument() override {}
-  void processingInstruction(const XMLCh* const, const XMLCh* const) override {}
+  void processingInstruction(const XMLCh* const target, const XMLCh* const data) override {
+    scratch_.clear();
+    append_utf8(scratch_, target);
+    const std::size_t target_end = scratch_.size();
+    append_utf8(scratch_, data);
+    const std::string_view buf(scratch_);
+    check(handler_->processing_instruction(buf.substr(0, target_end), buf.substr(target_end),
+                                           static_cast<std::uint32_t>(depth_)));
+  }
   void skippedEntity(const XMLCh* const) override {}
   void endPrefixMapping(const XMLCh* const) override {}
 
@@ -688,10 +771,10 @@ class XercesScanner final : public Scanner,
   }
 
   void startElement(const XMLCh* const uri, const XMLCh* const localname, const XMLCh* const qname,
-                    const xc::Attributes& attrs) override {
+                    const xc::Attributes& sax_attributes) override {
     seen_root_ = true;
     text_run_ = 0;
-    const XMLSize_t attr_count = attrs.getLength();
+    const XMLSize_t attr_count = sax_attributes.getLength();  // namespace declarations excluded
     // Path bookkeeping first, so that errors below name this element.
     scratch_.clear();
     append_utf8(scratch_, localname);
@@ -714,27 +797,60 @@ class XercesScanner final : public Scanner,
     append_utf8(scratch_, qname, prefix_len);
     std::size_t prefix_end = scratch_.size();
     attr_offsets_.clear();
-    for (XMLSize_t i = 0; i < attr_count; ++i) {
+    attr_specified_.clear();
+    // The reader's own list (Reader::startElement) has what SAX2 hides: whether the schema
+    // defaulted an attribute, and the attribute's declaration for its whitespace facet.
+    const xc::SchemaElementDecl* decl =
+        reader_->decl_ != nullptr && reader_->decl_->getObjectType() == xc::XMLElementDecl::Schema
+            ? static_cast<const xc::SchemaElementDecl*>(reader_->decl_)
+            : nullptr;
+    for (XMLSize_t i = 0; i < reader_->attribute_count_; ++i) {
+      const xc::XMLAttr* attribute = reader_->attributes_->elementAt(i);
+      const XMLCh* aq = attribute->getQName();
+      const XMLCh* prefix = attribute->getPrefix();
+      if (xc::XMLString::equals(aq, xc::XMLUni::fgXMLNSString) ||
+          xc::XMLString::equals(prefix, xc::XMLUni::fgXMLNSString)) {
+        continue;  // a namespace declaration: reported through startPrefixMapping
+      }
       std::size_t a0 = scratch_.size();
-      append_utf8(scratch_, attrs.getURI(i));
+      append_utf8(scratch_, reader_->getURIText(attribute->getURIId()));
       std::size_t a1 = scratch_.size();
-      append_utf8(scratch_, attrs.getLocalName(i));
+      append_utf8(scratch_, attribute->getName());
       std::size_t a2 = scratch_.size();
-      const XMLCh* aq = attrs.getQName(i);
-      const XMLCh* ac = xc::XMLString::findAny(aq, chColonString());
-      append_utf8(scratch_, aq, ac ? static_cast<std::size_t>(ac - aq) : 0);
+      append_utf8(scratch_, prefix);
       std::size_t a3 = scratch_.size();
-      append_utf8(scratch_, attrs.getValue(i));
+      append_utf8(scratch_, attribute->getValue());
       std::size_t a4 = scratch_.size();
-      attr_offsets_.push_back({a0, a1, a2, a3, a4});
+      short facet = xc::DatatypeValidator::PRESERVE;
+      if (decl != nullptr) {
+        if (const xc::SchemaAttDef* def =
+                decl->getAttDef(attribute->getName(), static_cast<int>(attribute->getURIId()));
+            def != nullptr && def->getDatatypeValidator() != nullptr) {
+          facet = def->getDatatypeValidator()->getWSFacet();
+        }
+      }
+      std::size_t a5 = a4;
+      if (facet != xc::DatatypeValidator::PRESERVE) {
+        std::string_view normalised =
+            apply_whitespace(std::string_view(scratch_).substr(a3, a4 - a3), facet, ws_scratch_);
+        if (normalised.data() != scratch_.data() + a3) {
+          std::string copy(normalised);  // normalised lives in ws_scratch_, not scratch_
+          scratch_.append(copy);
+          a5 = scratch_.size();
+        }
+      }
+      attr_offsets_.push_back({a0, a1, a2, a3, a4, a5});
+      attr_specified_.push_back(attribute->getSpecified());
     }
     const std::string_view buf(scratch_);
     attributes_.clear();
-    for (const auto& o : attr_offsets_) {
-      attributes_.push_back(
-          Attribute{Name{buf.substr(o[0], o[1] - o[0]), buf.substr(o[1], o[2] - o[1]),
-                         buf.substr(o[2], o[3] - o[2])},
-                    buf.substr(o[3], o[4] - o[3])});
+    for (std::size_t i = 0; i < attr_offsets_.size(); ++i) {
+      const auto& o = attr_offsets_[i];
+      const std::string_view raw = buf.substr(o[3], o[4] - o[3]);
+      attributes_.push_back(Attribute{
+          Name{buf.substr(o[0], o[1] - o[0]), buf.substr(o[1], o[2] - o[1]),
+               buf.substr(o[2], o[3] - o[2])},
+          o[5] == o[4] ? raw : buf.substr(o[4], o[5] - o[4]), raw, attr_specified_[i] != 0});
       refuse_remote_schema_hint(attributes_.back());
     }
     const std::string_view ns_buf(pending_ns_text_);
@@ -805,9 +921,20 @@ class XercesScanner final : public Scanner,
           std::string(codes::kTextTooLong),
           "character data longer than " + std::to_string(limits_.max_text_bytes) + " bytes"));
     }
-    check(handler_->characters(text_, ignorable));
+    // The facet of the current element's simple type, as Xerces itself applies it when it
+    // normalises (SGXMLScanner::sendCharData); none for mixed or element-only content.
+    short facet = xc::DatatypeValidator::PRESERVE;
+    if (!ignorable && schema_validator_ != nullptr) {
+      if (const xc::DatatypeValidator* dv = schema_validator_->getCurrentDatatypeValidator()) {
+        facet = dv->getWSFacet();
+      }
+    }
+    Text text;
+    text.raw = text_;
+    text.value = apply_whitespace(text_, facet, ws_scratch_);
+    text.ignorable = ignorable;
+    check(handler_->characters(text));
   }
-
 
   void push_frame(const std::string& name) {
     std::uint32_t index = 1;
@@ -850,7 +977,10 @@ class XercesScanner final : public Scanner,
   std::size_t text_run_ = 0;
   std::string scratch_;
   std::string text_;
-  std::vector<std::array<std::size_t, 5>> attr_offsets_;
+  std::vector<std::array<std::size_t, 6>> attr_offsets_;
+  std::vector<char> attr_specified_;
+  std::string ws_scratch_;
+  xc::SchemaValidator* schema_validator_ = nullptr;
   std::vector<Attribute> attributes_;
   std::vector<std::array<std::size_t, 4>> pending_ns_;
   std::string pending_ns_text_;
@@ -881,8 +1011,13 @@ Status Tee::start_element(const Element& element) {
   for (Handler* h : handlers_) SWG_RETURN_IF_ERROR(h->start_element(element));
   return {};
 }
-Status Tee::characters(std::string_view text, bool ignorable) {
-  for (Handler* h : handlers_) SWG_RETURN_IF_ERROR(h->characters(text, ignorable));
+Status Tee::characters(const Text& text) {
+  for (Handler* h : handlers_) SWG_RETURN_IF_ERROR(h->characters(text));
+  return {};
+}
+Status Tee::processing_instruction(std::string_view target, std::string_view data,
+                                   std::uint32_t depth) {
+  for (Handler* h : handlers_) SWG_RETURN_IF_ERROR(h->processing_instruction(target, data, depth));
   return {};
 }
 Status Tee::end_element(const Name& name) {

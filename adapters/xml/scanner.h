@@ -72,7 +72,25 @@ struct Name {
 
 struct Attribute {
   Name name;
-  std::string_view value;  ///< value as reported by the parser (attribute-value normalised)
+  /// The value after the whitespace facet of the attribute's schema type (what a mapper wants).
+  std::string_view value;
+  /// The value after XML attribute-value normalisation only: references expanded, each literal
+  /// white-space character a space. What canonicalisation (and so a signature) covers.
+  std::string_view raw;
+  /// False for an attribute the schema supplied as a default; canonical forms leave those out.
+  bool specified = true;
+};
+
+/// Character data. Views are valid only during the callback.
+struct Text {
+  /// After the whitespace facet of the element's simple type (replace or collapse, applied to
+  /// this chunk); the same as raw for mixed or element-only content.
+  std::string_view value;
+  /// As in the document after end-of-line handling and reference expansion, CDATA sections
+  /// unwrapped: what canonicalisation covers.
+  std::string_view raw;
+  /// White space the schema says is not content (element-only content).
+  bool ignorable = false;
 };
 
 /// A namespace declaration made on an element (xmlns or xmlns:p). An empty uri undeclares.
@@ -110,10 +128,14 @@ class Handler {
   virtual Status start_document(const Position& position) { return {}; }
   virtual Status start_element(const Element& element) = 0;
   /// Character data directly inside the current element, possibly in several chunks.
-  /// `ignorable` is true for whitespace the schema says is not content (element-only content).
-  /// Text of simple-typed elements is reported after schema whitespace normalisation.
-  virtual Status characters(std::string_view text, bool ignorable) = 0;
+  virtual Status characters(const Text& text) = 0;
   virtual Status end_element(const Name& name) = 0;
+  /// A processing instruction, anywhere in the document (the XML declaration is not one).
+  /// `data` has no leading white space. `depth` is 0 outside the root element.
+  virtual Status processing_instruction(std::string_view target, std::string_view data,
+                                        std::uint32_t depth) {
+    return {};
+  }
   virtual Status end_document() { return {}; }
 };
 
@@ -124,8 +146,10 @@ class Tee final : public Handler {
   explicit Tee(std::vector<Handler*> handlers) : handlers_(std::move(handlers)) {}
   Status start_document(const Position& position) override;
   Status start_element(const Element& element) override;
-  Status characters(std::string_view text, bool ignorable) override;
+  Status characters(const Text& text) override;
   Status end_element(const Name& name) override;
+  Status processing_instruction(std::string_view target, std::string_view data,
+                                std::uint32_t depth) override;
   Status end_document() override;
 
  private:

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -41,17 +42,91 @@ std::string first_file(const fs::path& dir) {
   return files.front().string();
 }
 
-TEST_CASE("swg check accepts a valid document and prints its model") {
-  Run r = run("check " + first_file("tests/fixtures/xml/permit/valid"));
+const std::string kPki = (swg::testing::source_dir() / "certs-sample").string();
+
+// Signs `file` with a sample key (swg sign) into a temporary file; returns its path.
+std::string signed_copy(const std::string& file, const std::string& key_base,
+                        const std::string& name) {
+  const fs::path out = fs::temp_directory_path() / ("swg_check_test-" + name + ".xml");
+  Run r = run("sign --key " + kPki + "/" + key_base + ".key.pem --cert " + kPki + "/" + key_base +
+              ".crt.pem -o " + out.string() + " " + file);
+  INFO(r.out);
+  REQUIRE(r.exit_status == 0);
+  return out.string();
+}
+
+TEST_CASE("swg check verifies a signed document and prints its model with the evidence") {
+  const std::string file = first_file("tests/fixtures/xml/permit/valid");
+  const std::string signed_file = signed_copy(file, "partners/VN.MOIT.COO-ec", "signed");
+  Run r = run("check " + signed_file);
   INFO(r.out);
   CHECK(r.exit_status == 0);
   CHECK(r.out.find("\"status\":\"accepted\"") != std::string::npos);
   CHECK(r.out.find("\"documentType\":\"DOCUMENT_TYPE_PERMIT\"") != std::string::npos);
   CHECK(r.out.find("\"envelope\":{") != std::string::npos);
+  CHECK(r.out.find("\"signerIdentity\":\"VN.MOIT.COO\"") != std::string::npos);
+  CHECK(r.out.find("\"signatureAlgorithm\":\"ecdsa-sha256\"") != std::string::npos);
+  CHECK(r.out.find("\"trustStoreVersion\":\"sha256:") != std::string::npos);
+
+  SECTION("as of a time after the certificate's end it is refused") {
+    Run late = run("check --at 2037-01-01T00:00:00Z " + signed_file);
+    INFO(late.out);
+    CHECK(late.exit_status == 1);
+    CHECK(late.out.find("\"code\":\"CERT_EXPIRED\"") != std::string::npos);
+  }
+  SECTION("with another trust folder (no anchor for this signer) it is refused") {
+    const fs::path trust = fs::temp_directory_path() / "swg_check_test-trust";
+    fs::create_directories(trust / "trust");
+    fs::create_directories(trust / "crl");
+    fs::copy_file(kPki + "/rogue/root-rogue.crt.pem", trust / "trust/rogue.pem",
+                  fs::copy_options::overwrite_existing);
+    fs::copy_file(kPki + "/rogue/root-rogue.crl.pem", trust / "crl/rogue.pem",
+                  fs::copy_options::overwrite_existing);
+    Run other = run("check --trust " + trust.string() + " " + signed_file);
+    INFO(other.out);
+    CHECK(other.exit_status == 1);
+    CHECK(other.out.find("\"code\":\"CERT_UNTRUSTED\"") != std::string::npos);
+    fs::remove_all(trust);
+  }
+  SECTION("an unsigned document is refused, unless signatures are explicitly not checked") {
+    Run unsigned_doc = run("check " + file);
+    CHECK(unsigned_doc.exit_status == 1);
+    CHECK(unsigned_doc.out.find("\"code\":\"SIG_MISSING\"") != std::string::npos);
+    Run draft = run("check --no-verify " + file);
+    CHECK(draft.exit_status == 0);
+    CHECK(draft.out.find("\"verification\"") == std::string::npos);
+  }
+  SECTION("signing a signed document again is refused") {
+    Run again = run("sign --key " + kPki + "/partners/VN.MOIT.COO-rsa.key.pem --cert " + kPki +
+                    "/partners/VN.MOIT.COO-rsa.crt.pem " + signed_file);
+    CHECK(again.exit_status == 1);
+    CHECK(again.out.find("\"code\":\"SIG_PROFILE\"") != std::string::npos);
+  }
+  fs::remove(signed_file);
+}
+
+TEST_CASE("swg sign --cms makes a detached signature that openssl verifies") {
+  const std::string file = first_file("tests/fixtures/xml/permit/valid");
+  const fs::path sig = fs::temp_directory_path() / "swg_check_test.p7s";
+  Run r = run("sign --cms --key " + kPki + "/partners/TH.ASW.GATEWAY-rsa.key.pem --cert " + kPki +
+              "/partners/TH.ASW.GATEWAY-rsa.crt.pem -o " + sig.string() + " " + file);
+  REQUIRE(r.exit_status == 0);
+  const std::string verify = "openssl cms -verify -binary -inform DER -purpose any -in " +
+                             sig.string() + " -content " + file + " -CAfile " + kPki +
+                             "/trust-bundle.pem -out /dev/null 2>/dev/null";
+  CHECK(std::system(verify.c_str()) == 0);
+  const std::string tampered = (fs::temp_directory_path() / "swg_check_test-tampered").string();
+  swg::testing::write_file(tampered, swg::testing::read_file(file) + " ");
+  const std::string verify_tampered = "openssl cms -verify -binary -inform DER -purpose any -in " +
+                                      sig.string() + " -content " + tampered + " -CAfile " + kPki +
+                                      "/trust-bundle.pem -out /dev/null 2>/dev/null";
+  CHECK(std::system(verify_tampered.c_str()) != 0);
+  fs::remove(sig);
+  fs::remove(tampered);
 }
 
 TEST_CASE("swg check rejects with code, line, column and path, exit 1") {
-  Run r = run("check " + first_file("tests/fixtures/xml/permit/invalid") + " " +
+  Run r = run("check --no-verify " + first_file("tests/fixtures/xml/permit/invalid") + " " +
               first_file("tests/fixtures/xml/permit/valid"));
   INFO(r.out);
   CHECK(r.exit_status == 1);

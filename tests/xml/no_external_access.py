@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Proves, independently of the gateway's own resolver, that checking hostile documents opens no
-file outside the schema folder and the documents themselves, and makes no network connection.
+file outside the configuration (schema folder, trust folder, partner registry and the certificates
+it names) and the documents themselves, and makes no network connection.
 
 Runs `swg check` on every file of tests/fixtures/xml/hostile under strace and reads every
 open/openat/connect/socket call it made. Usage: no_external_access.py SWG_BINARY SOURCE_DIR
@@ -14,19 +15,22 @@ import tempfile
 swg, source = sys.argv[1], os.path.realpath(sys.argv[2])
 hostile = os.path.join(source, "tests/fixtures/xml/hostile")
 xsd = os.path.join(source, "xsd")
+trust = os.path.join(source, "certs-sample")
+partners = os.path.join(source, "config/partners.toml")
+configuration = (xsd, trust)
 files = sorted(os.path.join(hostile, f) for f in os.listdir(hostile) if f.endswith(".xml"))
 assert files, "no hostile fixtures"
 
 # What a process may open without reading anything of the document's choosing: the dynamic
 # loader's files and the C/C++ runtime's locale and character-set data.
-system = ("/etc/ld.so.cache", "/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/",
+system = ("/etc/ld.so.cache", "/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/", "/etc/ssl/openssl.cnf",
           "/usr/share/locale/", "/usr/lib/locale/", "/etc/localtime", "/proc/self/", "/sys/devices/system/cpu")
 
 with tempfile.TemporaryDirectory() as tmp:
     log = os.path.join(tmp, "trace")
     result = subprocess.run(
         ["strace", "-f", "-qq", "-o", log, "-e", "trace=open,openat,openat2,connect,socket",
-         swg, "check", "--xsd", xsd] + files,
+         swg, "check", "--xsd", xsd, "--trust", trust, "--partners", partners] + files,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if result.returncode != 1:
         print(result.stdout, result.stderr)
@@ -49,7 +53,8 @@ for line in trace:
     opened += 1
     written = m.group(1)
     path = os.path.realpath(written) if written.startswith("/") else written
-    if path in files or path.startswith(xsd + "/") or path == xsd:
+    if path in files or path == partners or any(
+            path == c or path.startswith(c + "/") for c in configuration):
         continue
     # As written (/proc/self/… resolves to /proc/<pid>/…) and as resolved.
     if any(c.startswith(p) or c == p.rstrip("/") for p in system for c in (written, path)):

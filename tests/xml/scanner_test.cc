@@ -70,8 +70,9 @@ class Recorder final : public Handler {
     paths.push_back(position_->path());
     return {};
   }
-  Status characters(std::string_view text, bool ignorable) override {
-    if (ignorable) return {};
+  Status characters(const Text& chunk) override {
+    if (chunk.ignorable) return {};
+    const std::string_view text = chunk.value;
     // Text may arrive in several chunks (the contract allows it): join adjacent ones.
     if (!events.empty() && events.back().rfind("text ", 0) == 0) {
       events.back() += text;

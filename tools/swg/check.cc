@@ -11,8 +11,12 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <chrono>
+
 #include "adapters/documents/decoder.h"
 #include "adapters/documents/format.h"
+#include "gateway/config/config.h"
+#include "gateway/ingest/ingest.h"
 #include "swg/v1/envelope.pb.h"
 #include "tools/swg/json.h"
 
@@ -32,8 +36,8 @@ Status read_bounded(const std::string& path, std::size_t limit, std::string* out
   return {};
 }
 
-Outcome check_one(const std::string& path, const CheckOptions& options,
-                  documents::XmlDecoder& decoder, v1::Envelope& model) {
+Outcome check_one(const std::string& path, const CheckOptions& options, ingest::XmlIngest& decoder,
+                  const trust::TrustContext& trust, v1::Envelope& model) {
   std::string line = "{\"file\":" + json_string(path);
   std::string bytes;
   if (Status read = read_bounded(path, options.limits.max_bytes, &bytes); !read.ok()) {
@@ -49,7 +53,8 @@ Outcome check_one(const std::string& path, const CheckOptions& options,
         std::string(xml::codes::kTooLarge),
         "document is larger than " + std::to_string(options.limits.max_bytes) + " bytes");
   } else if (format == documents::Format::kXml) {
-    status = decoder.decode(bytes, &model);
+    status = options.verify ? decoder.ingest(bytes, trust, options.now, &model)
+                            : decoder.decode_unverified(bytes, &model);
   } else if (format == documents::Format::kEdifact) {
     status = invalid_argument("FORMAT_UNSUPPORTED",
                               "UN/EDIFACT interchanges are not accepted by this version");
@@ -86,12 +91,45 @@ int run_check(const CheckOptions& options) {
               << schemas.status().to_string() << "\n";
     return 2;
   }
-  documents::XmlDecoder decoder(*schemas, options.limits);
+  trust::TrustContext trust;
+  if (options.verify) {
+    auto material = config::read_trust_material(options.trust_dir);
+    if (!material.ok()) {
+      std::cerr << "swg check: " << material.status().to_string() << "\n";
+      return 2;
+    }
+    auto store = trust::TrustStore::create(*material);
+    if (!store.ok()) {
+      std::cerr << "swg check: trust store " << options.trust_dir << ": "
+                << store.status().to_string() << "\n";
+      return 2;
+    }
+    auto partners = config::read_partners(options.partners_file);
+    if (!partners.ok()) {
+      std::cerr << "swg check: " << partners.status().to_string() << "\n";
+      return 2;
+    }
+    auto registry = trust::PartnerRegistry::create(std::move(*partners));
+    if (!registry.ok()) {
+      std::cerr << "swg check: " << options.partners_file << ": " << registry.status().to_string()
+                << "\n";
+      return 2;
+    }
+    trust.store = *store;
+    trust.partners = *registry;
+  }
+  CheckOptions run = options;
+  if (run.now == 0) {
+    run.now = std::chrono::duration_cast<std::chrono::seconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  }
+  ingest::XmlIngest decoder(*schemas, options.limits);
   v1::Envelope model;
   bool rejected = false;
   bool error = false;
   for (const auto& file : options.files) {
-    switch (check_one(file, options, decoder, model)) {
+    switch (check_one(file, run, decoder, trust, model)) {
       case Outcome::kAccepted: break;
       case Outcome::kRejected: rejected = true; break;
       case Outcome::kError: error = true; break;

@@ -1,18 +1,33 @@
 // swg: the operator's tool for the Single Window Gateway.
-//   swg check FILE...   detect, parse, validate and map documents; print the model or the rejection
+//   swg check FILE...   detect, parse, validate, verify and map documents; print the model or the
+//                       rejection
+//   swg sign FILE       sign a document (enveloped XMLDSig, or detached CMS with --cms)
 
 #include <cstdlib>
+#include <ctime>
+#include <iomanip>
 #include <iostream>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 
 #include "tools/swg/check.h"
+#include "tools/swg/sign.h"
 
 namespace {
 
-std::string default_xsd_dir() {
-  if (const char* env = std::getenv("SWG_XSD_DIR"); env != nullptr && *env != '\0') return env;
-  return SWG_DEFAULT_XSD_DIR;
+std::string from_env_or(const char* name, const std::string& fallback) {
+  if (const char* env = std::getenv(name); env != nullptr && *env != '\0') return env;
+  return fallback;
+}
+
+// "2026-11-23T08:00:00Z" → Unix seconds; -1 when not of that form.
+std::int64_t parse_utc(const std::string& text) {
+  std::tm tm{};
+  std::istringstream in(text);
+  in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
+  if (in.fail() || in.get() != 'Z') return -1;
+  return static_cast<std::int64_t>(timegm(&tm));
 }
 
 }  // namespace
@@ -20,17 +35,44 @@ std::string default_xsd_dir() {
 int main(int argc, char** argv) {
   CLI::App app{"swg: operator tool of the Single Window Gateway"};
   app.require_subcommand(1);
+  const std::string source = SWG_DEFAULT_SOURCE_DIR;
+  const std::string xsd = from_env_or("SWG_XSD_DIR", source + "/xsd");
 
   swg::tools::CheckOptions check;
-  check.xsd_dir = default_xsd_dir();
+  check.xsd_dir = xsd;
+  check.trust_dir = from_env_or("SWG_TRUST_DIR", source + "/certs-sample");
+  check.partners_file = from_env_or("SWG_PARTNERS", source + "/config/partners.toml");
+  std::string at;
+  bool no_verify = false;
   auto* check_cmd = app.add_subcommand(
-      "check", "Parse, validate and map documents; print each as JSON (model or rejection)");
+      "check",
+      "Parse, validate, verify and map documents; print each as JSON (model or rejection)");
   check_cmd->add_option("files", check.files, "Documents to check")->required();
   check_cmd->add_option("--xsd", check.xsd_dir,
                         "Folder of the schemas (default: the project's xsd/)");
+  check_cmd->add_option("--trust", check.trust_dir,
+                        "Trust folder: trust/*.pem CA certificates, crl/*.pem CRLs "
+                        "(default: the sample PKI, certs-sample/)");
+  check_cmd->add_option("--partners", check.partners_file,
+                        "Partner registry (default: config/partners.toml)");
+  check_cmd->add_option("--at", at, "Verify as of this UTC time, e.g. 2026-11-23T08:00:00Z");
+  check_cmd->add_flag("--no-verify", no_verify,
+                      "Do not verify signatures (checking unsigned drafts only)");
   check_cmd->add_option("--max-bytes", check.limits.max_bytes, "Largest document accepted");
   check_cmd->add_option("--max-depth", check.limits.max_depth, "Deepest element nesting accepted");
   check_cmd->add_flag("--pretty", check.pretty, "Indent the model JSON");
+
+  swg::tools::SignOptions sign;
+  sign.xsd_dir = xsd;
+  auto* sign_cmd = app.add_subcommand("sign", "Sign a document with a key and certificate");
+  sign_cmd->add_option("file", sign.file, "Document to sign")->required();
+  sign_cmd->add_option("--key", sign.key_file, "Private key, PEM")->required();
+  sign_cmd->add_option("--cert", sign.cert_file, "Certificate (and chain), PEM")->required();
+  sign_cmd->add_option("-o,--out", sign.out_file, "Output file (default: stdout)");
+  sign_cmd->add_flag("--cms", sign.cms, "Detached CMS (DER) over the exact bytes, for EDIFACT");
+  sign_cmd->add_flag("--reference-id", sign.reference_id,
+                     "XML: reference the document element's ID instead of URI=\"\"");
+  sign_cmd->add_option("--xsd", sign.xsd_dir, "Folder of the schemas");
 
   try {
     app.parse(argc, argv);
@@ -38,6 +80,17 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  if (check_cmd->parsed()) return swg::tools::run_check(check);
+  if (check_cmd->parsed()) {
+    check.verify = !no_verify;
+    if (!at.empty()) {
+      check.now = parse_utc(at);
+      if (check.now < 0) {
+        std::cerr << "swg check: --at wants a UTC time like 2026-11-23T08:00:00Z\n";
+        return 2;
+      }
+    }
+    return swg::tools::run_check(check);
+  }
+  if (sign_cmd->parsed()) return swg::tools::run_sign(sign);
   return 2;
 }

@@ -1,0 +1,24 @@
+#pragma once
+// Reading the deployment's files into the typed values the components take (STYLE.md §9: only
+// server/ and tools/ — through this library — read files). Every error names file:line where the
+// file has lines, and is FAILED_PRECONDITION with reason CONFIG.
+
+#include <string>
+
+#include "gateway/core/status.h"
+#include "gateway/trust/partners.h"
+#include "gateway/trust/trust_store.h"
+
+namespace swg::config {
+
+/// A trust folder: `dir/trust/*.pem` (CA certificates, one or more per file) and
+/// `dir/crl/*.pem` (CRLs). Files are read in name order. The sample is certs-sample/.
+StatusOr<trust::TrustMaterial> read_trust_material(const std::string& dir);
+
+/// The partner registry file (config/partners.toml; format in docs/configuration.md).
+/// Unknown keys, missing keys, wrong types, bad fingerprints or dates are errors naming
+/// file:line. Certificate files named by `file = "…"` are resolved relative to the registry
+/// file's folder.
+StatusOr<std::vector<trust::Partner>> read_partners(const std::string& path);
+
+}  // namespace swg::config

@@ -1,0 +1,632 @@
+// Enveloped XML signatures in the streaming pass (xmldsig.h).
+
+#include "gateway/trust/xmldsig.h"
+
+#include <algorithm>
+#include <array>
+#include <span>
+
+#include <google/protobuf/timestamp.pb.h>
+
+#include "gateway/trust/codes.h"
+#include "gateway/trust/digest.h"
+
+namespace swg::trust {
+namespace {
+
+constexpr std::string_view kExcC14n = "http://www.w3.org/2001/10/xml-exc-c14n#";
+
+Status profile_error(std::string_view reason, std::string message, std::string path = {}) {
+  Location where;
+  where.path = std::move(path);
+  return Status(StatusCode::kUnauthenticated, std::string(reason), std::move(message), where);
+}
+
+bool is_dsig(const xml::Name& name, std::string_view local) {
+  return name.ns == kXmlDsigNs && name.local == local;
+}
+
+std::string_view attribute(const xml::Element& element, std::string_view local) {
+  for (const auto& a : element.attributes) {
+    if (a.name.ns.empty() && a.name.local == local) return a.raw;
+  }
+  return {};
+}
+
+bool has_attribute(const xml::Element& element, std::string_view local) {
+  return std::any_of(element.attributes.begin(), element.attributes.end(),
+                     [&](const auto& a) { return a.name.ns.empty() && a.name.local == local; });
+}
+
+// One recorded event of SignedInfo, replayed into a canonicaliser once its PrefixList is known.
+struct Recorded {
+  enum class Kind { kStart, kText, kEnd } kind = Kind::kStart;
+  std::string prefix, local, ns, text;
+  std::vector<std::array<std::string, 4>> attributes;  // prefix, local, ns, raw
+  std::vector<std::pair<std::string, std::string>> namespaces;
+};
+
+Recorded record_start(const xml::Element& element) {
+  Recorded r;
+  r.kind = Recorded::Kind::kStart;
+  r.prefix = element.name.prefix;
+  r.local = element.name.local;
+  r.ns = element.name.ns;
+  for (const auto& a : element.attributes) {
+    if (!a.specified) continue;
+    r.attributes.push_back({std::string(a.name.prefix), std::string(a.name.local),
+                            std::string(a.name.ns), std::string(a.raw)});
+  }
+  for (const auto& n : element.namespaces) r.namespaces.emplace_back(n.prefix, n.uri);
+  return r;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// EnvelopedCanonicalizer
+
+void EnvelopedCanonicalizer::set_inclusive_prefixes(std::vector<std::string> prefixes) {
+  prefixes_ = std::move(prefixes);
+}
+
+Status EnvelopedCanonicalizer::start_document(const xml::Position&) {
+  bytes_.clear();
+  scope_.clear();
+  c14n_.begin(&bytes_, {}, prefixes_);
+  root_begin_ = root_end_ = 0;
+  root_id_.clear();
+  root_qname_.clear();
+  root_local_.clear();
+  depth_ = 0;
+  signature_depth_ = 0;
+  signatures_ = 0;
+  after_root_ = false;
+  return {};
+}
+
+std::string_view EnvelopedCanonicalizer::document_element() const {
+  return std::string_view(bytes_).substr(root_begin_, root_end_ - root_begin_);
+}
+
+Status EnvelopedCanonicalizer::start_element(const xml::Element& element) {
+  ++depth_;
+  scope_.push(element.namespaces);
+  if (signature_depth_ > 0) {
+    ++signature_depth_;
+    if (is_dsig(element.name, "Signature")) return misplaced_signature(element, depth_);
+    return signature_start(element, signature_depth_);
+  }
+  if (is_dsig(element.name, "Signature")) {
+    if (depth_ != 2 || ++signatures_ > 1) return misplaced_signature(element, depth_);
+    signature_depth_ = 1;
+    return signature_start(element, signature_depth_);
+  }
+  if (depth_ == 1) {
+    root_begin_ = bytes_.size();
+    root_local_ = std::string(element.name.local);
+    root_qname_ = element.name.prefix.empty()
+                      ? std::string(element.name.local)
+                      : std::string(element.name.prefix) + ":" + std::string(element.name.local);
+    for (const auto& a : element.attributes) {
+      const bool id = (a.name.ns.empty() &&
+                       (a.name.local == "Id" || a.name.local == "ID" || a.name.local == "id")) ||
+                      (a.name.ns == xml::kXmlNs && a.name.local == "id");
+      if (id) root_id_ = std::string(a.value);
+    }
+  }
+  c14n_.start_element(element);
+  return {};
+}
+
+Status EnvelopedCanonicalizer::characters(const xml::Text& text) {
+  if (signature_depth_ > 0) return signature_text(text);
+  if (depth_ > 0) c14n_.text(text.raw);
+  return {};
+}
+
+Status EnvelopedCanonicalizer::end_element(const xml::Name& name) {
+  Status status;
+  if (signature_depth_ > 0) {
+    status = signature_end(name, signature_depth_);
+    --signature_depth_;
+  } else {
+    c14n_.end_element(name);
+  }
+  scope_.pop();
+  if (--depth_ == 0) {
+    root_end_ = bytes_.size();
+    after_root_ = true;
+  }
+  return status;
+}
+
+Status EnvelopedCanonicalizer::processing_instruction(std::string_view target,
+                                                      std::string_view data, std::uint32_t depth) {
+  if (signature_depth_ > 0) return {};
+  c14n_.processing_instruction(target, data, depth == 0, after_root_);
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// XmlSignatureVerifier
+
+struct XmlSignatureVerifier::State {
+  bool present = false;
+  // Where we are inside the signature: the local names of the open ds elements.
+  std::vector<std::string> path;
+  // SignedInfo, recorded for canonicalisation after its PrefixList is known.
+  bool recording = false;
+  std::vector<Recorded> signed_info;
+  std::vector<xml::NamespaceScope::Binding> signed_info_inherited;
+  std::string inherited_text;  // owns the inherited bindings' text
+  // Parsed fields.
+  bool has_c14n_method = false;
+  std::string c14n_method;
+  std::vector<std::string> c14n_prefixes;
+  std::string signature_method;
+  bool has_signature_method = false;
+  int references = 0;
+  bool reference_has_uri = false;
+  std::string reference_uri;
+  std::vector<std::string> transforms;
+  std::vector<std::string> transform_prefixes;
+  std::string digest_method;
+  bool has_digest_method = false;
+  std::string digest_value;
+  std::string signature_value;
+  std::vector<std::string> certificates;  // base64 text
+  bool in_text = false;
+  std::string text;
+
+  void clear() { *this = State(); }
+  std::string where() const {
+    std::string out = "/Signature";
+    for (std::size_t i = 1; i < path.size(); ++i) out += "/" + path[i];
+    return out;
+  }
+};
+
+XmlSignatureVerifier::XmlSignatureVerifier() : state_(std::make_unique<State>()) {}
+XmlSignatureVerifier::~XmlSignatureVerifier() = default;
+
+Status XmlSignatureVerifier::start_document(const xml::Position& position) {
+  state_->clear();
+  return EnvelopedCanonicalizer::start_document(position);
+}
+
+bool XmlSignatureVerifier::has_signature() const {
+  return state_->present;
+}
+
+Status XmlSignatureVerifier::misplaced_signature(const xml::Element& element, int depth) {
+  if (depth == 2) {
+    return profile_error(codes::kSigMultiple, "more than one ds:Signature in the document");
+  }
+  return profile_error(codes::kSigPlacement,
+                       "a ds:Signature must be a child of the document element (found at depth " +
+                           std::to_string(depth) + ")");
+}
+
+Status XmlSignatureVerifier::signature_start(const xml::Element& element, int depth) {
+  State& s = *state_;
+  const std::string_view local = element.name.local;
+  const std::string parent = s.path.empty() ? std::string() : s.path.back();
+  s.path.emplace_back(local);
+  if (depth == 1) {
+    s.present = true;
+    return {};
+  }
+  if (s.recording) s.signed_info.push_back(record_start(element));
+  const bool dsig = element.name.ns == kXmlDsigNs;
+  if (depth == 2) {
+    if (dsig && local == "SignedInfo") {
+      s.recording = true;
+      // The bindings in scope at SignedInfo, inherited by its canonical form.
+      s.signed_info_inherited.clear();
+      s.inherited_text.clear();
+      const auto bindings = scope().bindings();
+      std::string text;
+      for (const auto& b : bindings) {
+        text.append(b.prefix);
+        text.append(b.uri);
+      }
+      s.inherited_text = std::move(text);
+      std::size_t at = 0;
+      const std::string_view owned(s.inherited_text);
+      for (const auto& b : bindings) {
+        const auto prefix = owned.substr(at, b.prefix.size());
+        at += b.prefix.size();
+        const auto uri = owned.substr(at, b.uri.size());
+        at += b.uri.size();
+        s.signed_info_inherited.push_back({prefix, uri});
+      }
+      s.signed_info.push_back(record_start(element));  // the apex of the recording
+      return {};
+    }
+    if (dsig && (local == "SignatureValue" || local == "KeyInfo")) {
+      s.in_text = local == "SignatureValue";
+      s.text.clear();
+      return {};
+    }
+    if (dsig && local == "Object") {
+      return profile_error(codes::kSigProfile, "ds:Object is not accepted in this profile",
+                           s.where());
+    }
+    return profile_error(codes::kSigProfile, "unexpected element " + std::string(local), s.where());
+  }
+  if (parent == "SignedInfo") {
+    if (local == "CanonicalizationMethod") {
+      s.has_c14n_method = true;
+      s.c14n_method = std::string(attribute(element, "Algorithm"));
+    } else if (local == "SignatureMethod") {
+      s.has_signature_method = true;
+      s.signature_method = std::string(attribute(element, "Algorithm"));
+    } else if (local == "Reference") {
+      if (++s.references > 1) {
+        return profile_error(codes::kSigReference, "more than one ds:Reference", s.where());
+      }
+      s.reference_has_uri = has_attribute(element, "URI");
+      s.reference_uri = std::string(attribute(element, "URI"));
+    }
+    return {};
+  }
+  if (parent == "CanonicalizationMethod" && element.name.ns == kExcC14n &&
+      local == "InclusiveNamespaces") {
+    s.c14n_prefixes =
+        xml::ExclusiveCanonicalizer::parse_prefix_list(attribute(element, "PrefixList"));
+    return {};
+  }
+  if (parent == "SignatureMethod" && local == "HMACOutputLength") {
+    return profile_error(codes::kSigAlgForbidden, "HMAC signatures are not accepted", s.where());
+  }
+  if (parent == "Transforms" && local == "Transform") {
+    s.transforms.emplace_back(attribute(element, "Algorithm"));
+    return {};
+  }
+  if (parent == "Transform") {
+    if (element.name.ns == kExcC14n && local == "InclusiveNamespaces") {
+      s.transform_prefixes =
+          xml::ExclusiveCanonicalizer::parse_prefix_list(attribute(element, "PrefixList"));
+      return {};
+    }
+    return profile_error(codes::kSigTransform,
+                         "transform parameters other than InclusiveNamespaces (" +
+                             std::string(local) + ") are not accepted",
+                         s.where());
+  }
+  if (parent == "Reference" && (local == "DigestValue")) {
+    s.in_text = true;
+    s.text.clear();
+    return {};
+  }
+  if (parent == "Reference" && local == "DigestMethod") {
+    s.has_digest_method = true;
+    s.digest_method = std::string(attribute(element, "Algorithm"));
+    return {};
+  }
+  if (parent == "KeyInfo" && local == "RetrievalMethod") {
+    return profile_error(codes::kSigKeyInfo, "KeyInfo retrieval by URI is not accepted", s.where());
+  }
+  if (parent == "X509Data" && local == "X509Certificate") {
+    s.in_text = true;
+    s.text.clear();
+    return {};
+  }
+  return {};
+}
+
+Status XmlSignatureVerifier::signature_text(const xml::Text& text) {
+  State& s = *state_;
+  if (s.recording) {
+    if (!s.signed_info.empty() && s.signed_info.back().kind == Recorded::Kind::kText) {
+      s.signed_info.back().text.append(text.raw);
+    } else {
+      Recorded r{Recorded::Kind::kText, {}, {}, {}, std::string(text.raw), {}, {}};
+      s.signed_info.push_back(std::move(r));
+    }
+  }
+  if (s.in_text) s.text.append(text.raw);
+  return {};
+}
+
+Status XmlSignatureVerifier::signature_end(const xml::Name& name, int depth) {
+  State& s = *state_;
+  if (s.recording) {
+    Recorded r{Recorded::Kind::kEnd,
+               std::string(name.prefix),
+               std::string(name.local),
+               std::string(name.ns),
+               {},
+               {},
+               {}};
+    s.signed_info.push_back(std::move(r));
+    if (depth == 2) s.recording = false;
+  }
+  if (s.in_text) {
+    if (name.local == "DigestValue") s.digest_value = s.text;
+    if (name.local == "SignatureValue") s.signature_value = s.text;
+    if (name.local == "X509Certificate") s.certificates.push_back(s.text);
+    s.in_text = false;
+  }
+  if (!s.path.empty()) s.path.pop_back();
+  return {};
+}
+
+namespace {
+
+// Exclusive canonical form of a recorded SignedInfo.
+std::string canonical_signed_info(const std::vector<Recorded>& events,
+                                  std::span<const xml::NamespaceScope::Binding> inherited,
+                                  const std::vector<std::string>& prefixes) {
+  std::string out;
+  xml::ExclusiveCanonicalizer c14n;
+  c14n.begin(&out, inherited, prefixes);
+  std::vector<xml::Attribute> attributes;
+  std::vector<xml::NamespaceDecl> namespaces;
+  for (const auto& e : events) {
+    switch (e.kind) {
+      case Recorded::Kind::kStart: {
+        attributes.clear();
+        namespaces.clear();
+        for (const auto& a : e.attributes) {
+          attributes.push_back(xml::Attribute{xml::Name{a[2], a[1], a[0]}, a[3], a[3], true});
+        }
+        for (const auto& n : e.namespaces) namespaces.push_back({n.first, n.second});
+        xml::Element element;
+        element.name = xml::Name{e.ns, e.local, e.prefix};
+        element.attributes = attributes;
+        element.namespaces = namespaces;
+        c14n.start_element(element);
+        break;
+      }
+      case Recorded::Kind::kText: c14n.text(e.text); break;
+      case Recorded::Kind::kEnd: c14n.end_element(xml::Name{e.ns, e.local, e.prefix}); break;
+    }
+  }
+  return out;
+}
+
+void set_time(std::int64_t now, google::protobuf::Timestamp* out) {
+  out->set_seconds(now);
+  out->set_nanos(0);
+}
+
+}  // namespace
+
+Status XmlSignatureVerifier::finish(std::string_view sender_identity, const TrustContext& trust,
+                                    std::int64_t now, const Rescan& rescan,
+                                    v1::VerificationEvidence* evidence) {
+  State& s = *state_;
+  const std::string sig_path = "/" + root_local() + "/Signature";
+  if (!s.present) {
+    return profile_error(codes::kSigMissing, "the document is not signed (no ds:Signature)");
+  }
+  const auto missing = [&](std::string_view what) {
+    return profile_error(codes::kSigMalformed, "the signature has no " + std::string(what),
+                         sig_path);
+  };
+  if (s.signed_info.empty()) return missing("SignedInfo");
+  if (!s.has_c14n_method) return missing("CanonicalizationMethod");
+  if (!s.has_signature_method) return missing("SignatureMethod");
+  if (s.references == 0) return missing("Reference");
+  if (!s.has_digest_method) return missing("DigestMethod");
+  if (s.digest_value.empty()) return missing("DigestValue");
+  if (s.signature_value.empty()) return missing("SignatureValue");
+
+  // Algorithms.
+  if (s.c14n_method != kExcC14n) {
+    return profile_error(codes::kSigTransform,
+                         "SignedInfo must be canonicalised with exclusive C14N without comments, "
+                         "not " +
+                             s.c14n_method,
+                         sig_path + "/SignedInfo/CanonicalizationMethod");
+  }
+  const auto signature_algorithm = signature_from_uri(s.signature_method);
+  if (!signature_algorithm) {
+    return profile_error(codes::kSigAlgForbidden,
+                         "signature algorithm not accepted: " + s.signature_method,
+                         sig_path + "/SignedInfo/SignatureMethod");
+  }
+  const auto digest_algorithm = digest_from_uri(s.digest_method);
+  if (!digest_algorithm) {
+    return profile_error(codes::kSigAlgForbidden,
+                         "digest algorithm not accepted: " + s.digest_method,
+                         sig_path + "/SignedInfo/Reference/DigestMethod");
+  }
+  // The reference: the whole document or the document element, nothing else.
+  const std::string ref_path = sig_path + "/SignedInfo/Reference";
+  if (!s.reference_has_uri) {
+    return profile_error(codes::kSigReference, "the Reference has no URI attribute", ref_path);
+  }
+  std::string_view canonical;
+  if (s.reference_uri.empty()) {
+    canonical = whole_document();
+  } else if (s.reference_uri.size() > 1 && s.reference_uri[0] == '#' && !root_id().empty() &&
+             std::string_view(s.reference_uri).substr(1) == root_id()) {
+    canonical = document_element();
+  } else {
+    return profile_error(codes::kSigReference,
+                         "the Reference must be URI=\"\" or the document element's ID, not \"" +
+                             s.reference_uri + "\"",
+                         ref_path);
+  }
+  if (s.transforms.size() != 2 || s.transforms[0] != kEnvelopedSignatureUri ||
+      s.transforms[1] != kExcC14n) {
+    std::string list;
+    for (const auto& t : s.transforms) list += (list.empty() ? "" : ", ") + t;
+    return profile_error(codes::kSigTransform,
+                         "the transforms must be exactly enveloped-signature then exclusive "
+                         "C14N, not [" +
+                             list + "]",
+                         ref_path + "/Transforms");
+  }
+  std::string expected_digest;
+  std::string signature_value;
+  if (!base64_decode(s.digest_value, &expected_digest) ||
+      expected_digest.size() != digest_size(*digest_algorithm)) {
+    return profile_error(codes::kSigMalformed,
+                         "DigestValue is not a base64 digest of the size "
+                         "its algorithm gives",
+                         ref_path + "/DigestValue");
+  }
+  if (!base64_decode(s.signature_value, &signature_value)) {
+    return profile_error(codes::kSigMalformed, "SignatureValue is not base64",
+                         sig_path + "/SignatureValue");
+  }
+  if (s.certificates.empty()) {
+    return profile_error(codes::kSigKeyInfo,
+                         "the signature carries no certificate (KeyInfo/X509Data/X509Certificate)",
+                         sig_path + "/KeyInfo");
+  }
+
+  // The digest of what was signed: the document minus the signature, canonicalised. A PrefixList
+  // on the transform changes the canonical form: canonicalise again with it.
+  std::string rescanned;
+  if (!s.transform_prefixes.empty()) {
+    EnvelopedCanonicalizer again;
+    again.set_inclusive_prefixes(s.transform_prefixes);
+    SWG_RETURN_IF_ERROR(rescan(again));
+    rescanned = s.reference_uri.empty() ? std::string(again.whole_document())
+                                        : std::string(again.document_element());
+    canonical = rescanned;
+  }
+  const std::string actual_digest = digest(*digest_algorithm, canonical);
+  if (actual_digest != expected_digest) {
+    return profile_error(codes::kSigDigestMismatch,
+                         "the signed content was changed: its digest does not match the "
+                         "Reference's DigestValue",
+                         ref_path + "/DigestValue");
+  }
+
+  // The signer's certificate: the first one; the others are untrusted chain material.
+  std::vector<std::string> ders(s.certificates.size());
+  for (std::size_t i = 0; i < s.certificates.size(); ++i) {
+    if (!base64_decode(s.certificates[i], &ders[i])) {
+      return Status(StatusCode::kInvalidArgument, std::string(codes::kCertMalformed),
+                    "X509Certificate is not base64",
+                    Location{0, 0, sig_path + "/KeyInfo/X509Data/X509Certificate"});
+    }
+  }
+  auto validated =
+      trust.store->validate(ders[0], now, std::span<const std::string>(ders).subspan(1));
+  if (!validated.ok()) {
+    Status status = validated.status();
+    status.locate(Location{0, 0, sig_path + "/KeyInfo/X509Data/X509Certificate"});
+    return status;
+  }
+  const Certificate& certificate = *validated->certificate;
+
+  // The signature value over the canonical SignedInfo.
+  const std::string signed_info =
+      canonical_signed_info(s.signed_info, s.signed_info_inherited, s.c14n_prefixes);
+  if (Status verified = certificate.verify(*signature_algorithm, signed_info, signature_value,
+                                           SignatureEncoding::kP1363);
+      !verified.ok()) {
+    verified.locate(Location{0, 0, sig_path + "/SignatureValue"});
+    return verified;
+  }
+
+  // The signer must be the partner named as the sender.
+  if (Status bound = trust.partners->check_signer(sender_identity, certificate, now); !bound.ok()) {
+    bound.locate(Location{0, 0, "/" + root_local() + "/Header/From/Identity"});
+    return bound;
+  }
+
+  evidence->Clear();
+  evidence->set_method(v1::SIGNATURE_METHOD_XMLDSIG_ENVELOPED);
+  evidence->set_signer_subject(certificate.subject());
+  evidence->set_signer_issuer(certificate.issuer());
+  evidence->set_signer_serial(certificate.serial());
+  evidence->set_signer_fingerprint(certificate.fingerprint());
+  evidence->set_signer_identity(std::string(sender_identity));
+  evidence->set_trust_anchor_subject(validated->anchor ? validated->anchor->subject() : "");
+  evidence->set_digest_algorithm(std::string(name_of(*digest_algorithm)));
+  evidence->set_signature_algorithm(std::string(name_of(*signature_algorithm)));
+  evidence->set_signed_digest(actual_digest);
+  set_time(now, evidence->mutable_verified_at());
+  evidence->set_trust_store_version(trust.store->version());
+  evidence->set_reference_uri(s.reference_uri);
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing
+
+StatusOr<std::string> sign_enveloped(std::string_view document, xml::Scanner& scanner,
+                                     const Signer& signer, const XmlSignOptions& options) {
+  class Canonical final : public EnvelopedCanonicalizer {
+   public:
+    bool signed_already = false;
+
+   private:
+    Status signature_start(const xml::Element&, int depth) override {
+      if (depth == 1) signed_already = true;
+      return {};
+    }
+    Status misplaced_signature(const xml::Element&, int) override {
+      signed_already = true;
+      return {};
+    }
+  } canonical;
+  SWG_RETURN_IF_ERROR(scanner.scan(document, canonical));
+  if (canonical.signed_already) {
+    return invalid_argument(std::string(codes::kSigProfile), "the document is already signed");
+  }
+  std::string uri;
+  std::string_view bytes = canonical.whole_document();
+  if (options.reference_root_id) {
+    if (canonical.root_id().empty()) {
+      return invalid_argument(std::string(codes::kSigProfile),
+                              "the document element has no ID to reference");
+    }
+    uri = "#" + canonical.root_id();
+    bytes = canonical.document_element();
+  }
+  const SignatureAlgorithm algorithm = signer.default_algorithm();
+  const std::string digest_value = base64_encode(digest(options.digest, bytes));
+
+  // SignedInfo exactly as its exclusive canonical form (no white space, explicit end tags,
+  // xmlns:ds on it), so that what is signed is what any verifier canonicalises.
+  std::string inner;
+  inner += "<ds:CanonicalizationMethod Algorithm=\"" + std::string(kExcC14n) +
+           "\"></ds:CanonicalizationMethod>";
+  inner += "<ds:SignatureMethod Algorithm=\"" + std::string(uri_of(algorithm)) +
+           "\"></ds:SignatureMethod>";
+  inner += "<ds:Reference URI=\"" + uri + "\"><ds:Transforms>";
+  inner +=
+      "<ds:Transform Algorithm=\"" + std::string(kEnvelopedSignatureUri) + "\"></ds:Transform>";
+  inner += "<ds:Transform Algorithm=\"" + std::string(kExcC14n) + "\"></ds:Transform>";
+  inner += "</ds:Transforms><ds:DigestMethod Algorithm=\"" + std::string(uri_of(options.digest)) +
+           "\"></ds:DigestMethod>";
+  inner += "<ds:DigestValue>" + digest_value + "</ds:DigestValue></ds:Reference>";
+  const std::string signed_info =
+      "<ds:SignedInfo xmlns:ds=\"" + std::string(kXmlDsigNs) + "\">" + inner + "</ds:SignedInfo>";
+  auto value = signer.sign(algorithm, signed_info, SignatureEncoding::kP1363);
+  if (!value.ok()) return value.status();
+
+  std::string signature = "<ds:Signature xmlns:ds=\"" + std::string(kXmlDsigNs) + "\">" +
+                          "<ds:SignedInfo>" + inner + "</ds:SignedInfo>" + "<ds:SignatureValue>" +
+                          base64_encode(*value) + "</ds:SignatureValue><ds:KeyInfo><ds:X509Data>" +
+                          "<ds:X509Certificate>" + base64_encode(signer.certificate().der()) +
+                          "</ds:X509Certificate>";
+  for (const auto& der : signer.chain_der()) {
+    signature += "<ds:X509Certificate>" + base64_encode(der) + "</ds:X509Certificate>";
+  }
+  signature += "</ds:X509Data></ds:KeyInfo></ds:Signature>";
+
+  // Right before the document element's end tag: no new text node appears in the signed content.
+  const std::string end_tag = "</" + canonical.root_qname();
+  const std::size_t at = document.rfind(end_tag);
+  if (at == std::string_view::npos) {
+    return internal_error("the document element's end tag was not found");
+  }
+  std::string out;
+  out.reserve(document.size() + signature.size());
+  out.append(document.substr(0, at));
+  out.append(signature);
+  out.append(document.substr(at));
+  return out;
+}
+
+}  // namespace swg::trust
