@@ -1,33 +1,83 @@
 #!/usr/bin/env bash
-# The XML decode benchmark beside the two peer pipelines of ../shared/peers, in ONE run on the
-# same core, so that ratios are meaningful on a shared, noisy machine.
-#   peer_xerces -m saxval -g : Xerces-C SAX2 parse + validate, schema-only scanner, empty handlers
-#   peer_libxml -m validate  : libxml2 parse + xmlSchemaValidateDoc
-#   decode_bench             : our parse + validate + map to the model (and scan alone) on the
-#                              project's documents of 2 / 10 / 100 KB, and
-#   scan_only/peer_corpus/*  : our scanner on the peers' own corpus and schema (signed documents
-#                              of about 4.9 / 12.7 / 103 KiB): the like-for-like ratio.
-# Usage: bench/compare_peers.sh [BUILD_DIR]   (needs a build with SWG_BUILD_BENCH=ON)
+# Our benchmarks beside the two peer pipelines of ../shared/peers, in ONE run on the same core, so
+# that ratios are meaningful on a shared, noisy machine.
+#
+#   scan     the XML decode path (no signatures):
+#              peer_xerces -m saxval -g : Xerces-C SAX2 parse + validate, schema-only scanner
+#              peer_libxml -m validate  : libxml2 parse + xmlSchemaValidateDoc
+#              decode_bench             : our parse + validate + map on the project's documents,
+#                                         and scan_only/peer_corpus/* on the peers' own corpus
+#   verified the full pipeline with signatures:
+#              peer_libxml -m full      : libxml2 parse + validate + xmlsec1 verify (+ chain)
+#              peer_xerces -m full -g   : Xerces DOM + Santuario verify (+ chain)
+#              ingest_bench             : verify/peer_corpus/* (our parse + validate + exc-c14n +
+#                                         verify + chain + partner binding on the peers' very
+#                                         documents), and ingest/* (the same plus mapping on the
+#                                         project's documents)
+#
+# Usage: bench/compare_peers.sh [scan|verified|all] [BUILD_DIR]   (needs SWG_BUILD_BENCH=ON)
+# Environment: SWG_PEERS_DIR (default ../shared/peers), SWG_BENCH_CORE (default 1),
+#              SWG_BENCH_FILTER (a benchmark filter for our programs), SWG_BENCH_SECONDS (3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=${1:-build}
+mode=${1:-all}
+build=${2:-build}
 peers_src=${SWG_PEERS_DIR:-../shared/peers}
 work=${TMPDIR:-/tmp}/swg-peers
 core=${SWG_BENCH_CORE:-1}
+seconds=${SWG_BENCH_SECONDS:-3}
 
-[ -x "$build/bench/decode_bench" ] || { echo "build $build/bench/decode_bench first" >&2; exit 2; }
+for program in decode_bench ingest_bench; do
+  [ -x "$build/bench/$program" ] || { echo "build $build/bench/$program first" >&2; exit 2; }
+done
 [ -d "$peers_src" ] || { echo "no peers at $peers_src (set SWG_PEERS_DIR)" >&2; exit 2; }
 
 rm -rf "$work" && cp -r "$peers_src" "$work"
 make -s -C "$work" pipelines/peer_libxml pipelines/peer_xerces
 corpus="$work/corpus-out"
-python3 "$work/corpus/gen_corpus.py" --out "$corpus" --count 40 --algs rsa --pki "$work/corpus/pki" >/dev/null
+python3 "$work/corpus/gen_corpus.py" --out "$corpus" --count 40 --algs rsa,ecdsa \
+  --pki "$work/corpus/pki" >/dev/null
 
-echo "# peers (one core: $core)"
-for size in 2k 10k 100k; do
-  taskset -c "$core" "$work/pipelines/peer_xerces" -g -m saxval -s "$corpus/schema/coo.xsd" -t 3 "$corpus/rsa/$size" | grep RESULT
-  taskset -c "$core" "$work/pipelines/peer_libxml" -m validate -s "$corpus/schema/coo.xsd" -t 3 "$corpus/rsa/$size" | grep RESULT
+# Our trust store wants a CRL for every CA: issue empty ones for the peers' two test CAs.
+for ca in rsa ec; do
+  dir="$work/crl-$ca"
+  mkdir -p "$dir" && : >"$dir/index.txt" && echo 01 >"$dir/crlnumber"
+  cat >"$dir/ca.cnf" <<EOF
+[ ca ]
+default_ca = peer
+[ peer ]
+database = $dir/index.txt
+crlnumber = $dir/crlnumber
+default_md = sha256
+default_crl_days = 3650
+EOF
+  openssl ca -batch -config "$dir/ca.cnf" -gencrl -keyfile "$work/corpus/pki/ca-$ca.key" \
+    -cert "$corpus/pki/ca-$ca.pem" -out "$corpus/pki/ca-$ca.crl.pem" 2>/dev/null
 done
-echo "# ours (same core)"
-SWG_BENCH_PEER_CORPUS="$corpus" taskset -c "$core" "$build/bench/decode_bench" --benchmark_min_time=2 \
-  --benchmark_filter="${SWG_BENCH_FILTER:-.}"
+
+peer() { taskset -c "$core" "$@" | grep RESULT; }
+cas=(-c "$corpus/pki/ca-rsa.pem" -c "$corpus/pki/ca-ec.pem")
+
+if [ "$mode" = scan ] || [ "$mode" = all ]; then
+  echo "# scan: peers (one core: $core)"
+  for size in 2k 10k 100k; do
+    peer "$work/pipelines/peer_xerces" -g -m saxval -s "$corpus/schema/coo.xsd" -t "$seconds" "$corpus/rsa/$size"
+    peer "$work/pipelines/peer_libxml" -m validate -s "$corpus/schema/coo.xsd" -t "$seconds" "$corpus/rsa/$size"
+  done
+  echo "# scan: ours (same core)"
+  SWG_BENCH_PEER_CORPUS="$corpus" taskset -c "$core" "$build/bench/decode_bench" \
+    --benchmark_min_time="$seconds" --benchmark_filter="${SWG_BENCH_FILTER:-.}"
+fi
+
+if [ "$mode" = verified ] || [ "$mode" = all ]; then
+  echo "# verified: peers, full pipeline (one core: $core)"
+  for alg in rsa ecdsa; do
+    for size in 2k 10k 100k; do
+      peer "$work/pipelines/peer_libxml" -m full -s "$corpus/schema/coo.xsd" "${cas[@]}" -t "$seconds" "$corpus/$alg/$size"
+      peer "$work/pipelines/peer_xerces" -g -m full -s "$corpus/schema/coo.xsd" "${cas[@]}" -t "$seconds" "$corpus/$alg/$size"
+    done
+  done
+  echo "# verified: ours (same core)"
+  SWG_BENCH_PEER_CORPUS="$corpus" taskset -c "$core" "$build/bench/ingest_bench" \
+    --benchmark_min_time="$seconds" --benchmark_filter="${SWG_BENCH_FILTER:-.}"
+fi
