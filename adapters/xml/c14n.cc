@@ -3,6 +3,7 @@
 #include "adapters/xml/c14n.h"
 
 #include <algorithm>
+#include <array>
 
 namespace swg::xml {
 
@@ -248,50 +249,51 @@ std::vector<std::string> ExclusiveCanonicalizer::parse_prefix_list(std::string_v
 namespace {
 
 // The replacements of canonical XML: attribute values escape &, <, " and the white-space
-// characters a parser would normalise; text escapes &, <, > and CR.
-const char* attribute_escape(char c) {
-  switch (c) {
-    case '&': return "&amp;";
-    case '<': return "&lt;";
-    case '"': return "&quot;";
-    case '\t': return "&#x9;";
-    case '\n': return "&#xA;";
-    case '\r': return "&#xD;";
-    default: return nullptr;
+// characters a parser would normalise; text escapes &, <, > and CR. A table per context maps
+// each byte to its replacement (nullptr: copied as is), so that runs without any are appended
+// whole: canonical output is mostly such runs.
+using EscapeTable = std::array<const char*, 256>;
+
+constexpr EscapeTable make_table(bool attribute) {
+  EscapeTable t{};
+  t['&'] = "&amp;";
+  t['<'] = "&lt;";
+  t['\r'] = "&#xD;";
+  if (attribute) {
+    t['"'] = "&quot;";
+    t['\t'] = "&#x9;";
+    t['\n'] = "&#xA;";
+  } else {
+    t['>'] = "&gt;";
   }
+  return t;
 }
 
-const char* text_escape(char c) {
-  switch (c) {
-    case '&': return "&amp;";
-    case '<': return "&lt;";
-    case '>': return "&gt;";
-    case '\r': return "&#xD;";
-    default: return nullptr;
-  }
-}
+constexpr EscapeTable kAttributeEscapes = make_table(true);
+constexpr EscapeTable kTextEscapes = make_table(false);
 
-template <const char* (*Escape)(char)>
-void append_escaped(std::string& out, std::string_view value) {
+void append_escaped(std::string& out, std::string_view value, const EscapeTable& table) {
+  const char* data = value.data();
+  const std::size_t size = value.size();
   std::size_t run = 0;
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    const char* rep = Escape(value[i]);
+  for (std::size_t i = 0; i < size; ++i) {
+    const char* rep = table[static_cast<unsigned char>(data[i])];
     if (rep == nullptr) continue;
-    out.append(value.substr(run, i - run));
+    out.append(data + run, i - run);
     out.append(rep);
     run = i + 1;
   }
-  out.append(value.substr(run));
+  out.append(data + run, size - run);
 }
 
 }  // namespace
 
 void ExclusiveCanonicalizer::escape_attribute(std::string_view value) {
-  append_escaped<attribute_escape>(*out_, value);
+  append_escaped(*out_, value, kAttributeEscapes);
 }
 
 void ExclusiveCanonicalizer::escape_text(std::string_view value) {
-  append_escaped<text_escape>(*out_, value);
+  append_escaped(*out_, value, kTextEscapes);
 }
 
 }  // namespace swg::xml

@@ -1,0 +1,79 @@
+#pragma once
+// One EDIFACT segment held flat: its unescaped values in one buffer plus three small index
+// arrays (data elements → repetitions → components). The lexer refills one Segment per segment
+// without allocating once capacities have grown; the parse tree keeps copies.
+//
+// Positions follow ISO 9735 counting, as CONTRL reports them: element 0 is the segment tag,
+// data elements are numbered from 1, components and repetitions from 1.
+// Trailing empty data elements, repetitions and components are not significant (ISO 9735 lets a
+// sender omit them): counts ignore them, and equality compares what remains.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace swg::edifact {
+
+class Segment {
+ public:
+  Segment() = default;
+  /// A new segment with tag `tag` and no data elements (for writers and tests).
+  explicit Segment(std::string_view tag);
+
+  std::string_view tag() const { return value(0); }
+  /// Number of data elements after the tag, trailing empty ones excluded.
+  std::uint32_t element_count() const;
+  /// Repetitions of data element `element` (1-based), trailing empty ones excluded; 0 if absent.
+  std::uint32_t repetition_count(std::uint32_t element) const;
+  /// Components of one repetition of `element`, trailing empty ones excluded; 0 if absent.
+  std::uint32_t component_count(std::uint32_t element, std::uint32_t repetition = 1) const;
+  /// The unescaped value; empty when that position is absent.
+  std::string_view value(std::uint32_t element, std::uint32_t component = 1,
+                         std::uint32_t repetition = 1) const;
+
+  /// Appends a data element whose one repetition holds `components` (builders and tests).
+  Segment& add(std::initializer_list<std::string_view> components);
+  /// Appends a data element with several repetitions (syntax 4).
+  Segment& add_repeated(std::initializer_list<std::initializer_list<std::string_view>> reps);
+
+  /// Same tag and same significant values.
+  friend bool operator==(const Segment& a, const Segment& b);
+
+  /// Unescaped bytes held (for memory accounting).
+  std::size_t byte_size() const { return data_.size(); }
+
+  // Incremental construction, used by the Lexer. A segment under construction always has an
+  // open element, repetition and component.
+  void clear();
+  void append(char c) { data_.push_back(c); }
+  void append(std::string_view bytes) { data_.append(bytes); }
+  void next_component();
+  void next_repetition();
+  void next_element();
+  /// Closes the open component; the segment is complete.
+  void close();
+  /// Bytes of the open component so far.
+  std::string_view open_component() const;
+  std::uint32_t open_element() const { return static_cast<std::uint32_t>(elements_.size()) - 1; }
+  std::uint32_t open_repetition() const;
+  std::uint32_t open_component_position() const;
+
+ private:
+  struct Span {
+    std::uint32_t begin;
+    std::uint32_t end;
+  };
+  bool element_empty(std::uint32_t element) const;
+  bool repetition_empty(std::uint32_t rep_index) const;
+  std::uint32_t raw_reps_end(std::uint32_t element) const;
+  std::uint32_t raw_comps_end(std::uint32_t rep_index) const;
+
+  std::string data_;
+  std::vector<Span> components_;
+  std::vector<std::uint32_t> repetitions_;  // first component index of each repetition
+  std::vector<std::uint32_t> elements_;     // first repetition index of each element
+  std::uint32_t open_begin_ = 0;            // start of the open component in data_
+};
+
+}  // namespace swg::edifact

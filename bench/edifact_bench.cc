@@ -1,0 +1,109 @@
+// EDIFACT throughput: the streaming lexer alone (MB/s) and parse + validate of whole
+// interchanges (messages/s) for a ~2 KB and a ~200 KB CUSDEC interchange. Run from the
+// repository root (grammars are read from adapters/edifact/grammars).
+#include <cstdlib>
+#include <string>
+
+#include <benchmark/benchmark.h>
+
+#include "adapters/edifact/lexer.h"
+#include "adapters/edifact/validator.h"
+
+namespace {
+
+using swg::edifact::Segment;
+using swg::edifact::SegmentInfo;
+
+/// One CUSDEC message of about 2 KB: header, parties, totals and four goods items.
+std::string cusdec_message(int number) {
+  const std::string ref = "M" + std::to_string(number);
+  std::string body =
+      "BGM+929+100240115" + std::to_string(10000 + number) +
+      "+9'CST++A11'LOC+41+VNHPH'LOC+9+CNSHA'DTM+137:20240115:102'DTM+132:20240118:102'"
+      "FTX+AAI+++HANG NHAP KHAU THEO HOP DONG 2024?/HD-01'RFF+ABT:10024011500012'"
+      "DTM+182:20240110:102'TDT+20+VOY123E+1'LOC+9+CNSHA'"
+      "NAD+IM+0101234567++CONG TY TNHH THUONG MAI AN PHAT+SO 12 PHO HUE+HA NOI++10000+VN'"
+      "CTA+IC+:NGUYEN VAN AN'COM+84912345678:TE'"
+      "NAD+EX+++SHANGHAI ELECTRONICS EXPORT CO LTD+88 PUDONG AVENUE+SHANGHAI++200120+CN'"
+      "TOD+++CIF'LOC+5+VNHPH'MOA+40:125000.00:USD'CUX+2:USD:4+3:VND:1+24500'"
+      "TAX+7+VAT+++:::10'MOA+124:306250000:VND'DOC+380+INV-2024-001'DTM+3:20240105:102'UNS+D'";
+  for (int item = 1; item <= 4; ++item) {
+    body += "CST+" + std::to_string(item) +
+            "+84713020'FTX+AAA+++MAY TINH XACH TAY 14 INCH CORE I5 RAM 16GB SSD 512GB'"
+            "LOC+27+CN'MEA+WT+AAB+KGM:1250.5'QTY+47:500:PCE'RFF+AAE:1'PAC+20++CT'"
+            "DOC+861+CO-E-2024-00123'DTM+182:20240108:102'MOA+38:62500.00:USD'"
+            "TAX+5+IMP+++:::5'MOA+124:76562500:VND'";
+  }
+  body += "UNS+S'CNT+2:4'";
+  int segments = 2;
+  for (char c : body) segments += c == '\'' ? 1 : 0;
+  return "UNH+" + ref + "+CUSDEC:D:96B:UN'" + body + "UNT+" + std::to_string(segments) + "+" + ref +
+         "'";
+}
+
+std::string interchange(std::size_t target_bytes, int& messages) {
+  std::string out = "UNA:+.? 'UNB+UNOC:3+VNTRADER01:ZZ+VNCUSTOMS:ZZ+240115:0930+IC1'";
+  messages = 0;
+  do {
+    out += cusdec_message(++messages);
+  } while (out.size() + 2048 < target_bytes);
+  return out + "UNZ+" + std::to_string(messages) + "+IC1'";
+}
+
+class CountSink final : public swg::edifact::SegmentSink {
+ public:
+  swg::Status segment(const Segment& segment, const SegmentInfo&) override {
+    benchmark::DoNotOptimize(segment.tag().data());
+    ++count;
+    return {};
+  }
+  std::size_t count = 0;
+};
+
+void BM_Lex(benchmark::State& state) {
+  int messages = 0;
+  const std::string data = interchange(static_cast<std::size_t>(state.range(0)), messages);
+  swg::edifact::Lexer lexer;
+  CountSink sink;
+  for (auto _ : state) {
+    lexer.reset();
+    swg::Status status = lexer.feed(data, sink);
+    if (status.ok()) status = lexer.finish(sink);
+    if (!status.ok()) state.SkipWithError(status.to_string().c_str());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * data.size()));
+  state.counters["bytes"] = static_cast<double>(data.size());
+}
+
+void BM_ParseValidate(benchmark::State& state) {
+  int messages = 0;
+  const std::string data = interchange(static_cast<std::size_t>(state.range(0)), messages);
+  auto grammars = swg::edifact::Grammars::load("adapters/edifact/grammars");
+  if (!grammars.ok()) {
+    state.SkipWithError(grammars.status().to_string().c_str());
+    return;
+  }
+  swg::edifact::Validator validator(*grammars);
+  for (auto _ : state) {
+    auto parsed = swg::edifact::parse(data);
+    if (!parsed.ok()) {
+      state.SkipWithError(parsed.status().to_string().c_str());
+      break;
+    }
+    const swg::Status status = validator.validate(*parsed);
+    if (!status.ok()) {
+      state.SkipWithError(status.to_string().c_str());
+      break;
+    }
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * data.size()));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * messages));
+  state.counters["messages"] = messages;
+}
+
+}  // namespace
+
+BENCHMARK(BM_Lex)->Arg(2 << 10)->Arg(200 << 10);
+BENCHMARK(BM_ParseValidate)->Arg(2 << 10)->Arg(200 << 10);
+
+BENCHMARK_MAIN();

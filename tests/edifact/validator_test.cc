@@ -1,0 +1,235 @@
+#include "adapters/edifact/validator.h"
+
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "tests/support/fixtures.h"
+
+namespace swg::edifact {
+namespace {
+
+std::shared_ptr<const Grammars> shipped() {
+  static const auto grammars = [] {
+    auto loaded = Grammars::load((testing::source_dir() / "adapters/edifact/grammars").string());
+    INFO(loaded.status().to_string());
+    REQUIRE(loaded.ok());
+    return *loaded;
+  }();
+  return grammars;
+}
+
+/// A CUSDEC interchange around `body` (segments between UNH and UNT).
+std::string cusdec(const std::string& body) {
+  int segments = 2;
+  for (char c : body) segments += c == '\'' ? 1 : 0;
+  return "UNB+UNOC:3+VNTRADER01+VNCUSTOMS+240115:0930+IC7'UNH+M1+CUSDEC:D:96B:UN'" + body + "UNT+" +
+         std::to_string(segments) + "+M1'UNZ+1+IC7'";
+}
+
+const std::string kHeader = "BGM+929+10024011500012+9'LOC+41+VNHPH'DTM+137:20240115:102'";
+const std::string kItem = "CST+1+84713020:HS'MEA+WT+AAB+KGM:12.5'";
+
+Fault rejected(const Validator& validator, const std::string& data) {
+  auto ic = parse(data);
+  INFO(ic.status().to_string());
+  REQUIRE(ic.ok());
+  Fault fault;
+  const Status status = validator.validate(*ic, &fault);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.reason() == fault.reason);
+  return fault;
+}
+
+}  // namespace
+
+TEST_CASE("grammars: the shipped folder loads") {
+  const auto grammars = shipped();
+  CHECK(grammars->find("CUSDEC", "D", "96B", "UN") != nullptr);
+  CHECK(grammars->find("CUSRES", "D", "96B", "UN") != nullptr);
+  CHECK(grammars->find("CONTRL", "D", "3", "UN") != nullptr);
+  CHECK(grammars->find("CONTRL", "4", "1", "UN") != nullptr);
+  CHECK(grammars->find("ORDERS", "D", "96A", "UN") == nullptr);
+}
+
+TEST_CASE("grammars: errors name file and line") {
+  auto bad = Grammars::from_files({{"D96B", "x.txt",
+                                    "element 1004 an..35 Number\nsegment BGM\n"
+                                    "  1004 X\n"}});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().reason() == codes::kGrammar);
+  CHECK(std::string(bad.status().message()).find("D96B/x.txt:3") != std::string::npos);
+  auto undefined = Grammars::from_files({{"D96B", "y.txt", "segment BGM\n  9999 C\n"}});
+  CHECK(undefined.status().reason() == codes::kGrammar);
+  auto unclosed =
+      Grammars::from_files({{"service", "z.txt",
+                             "element 0062 an..14 R\nsegment UNH\n  0062 M\nmessage X D 1 UN\n"
+                             "  0010 UNH M 1\n  0020 group 1 C 1\n  0030 UNH M 1\n"}});
+  CHECK(unclosed.status().reason() == codes::kGrammar);
+}
+
+TEST_CASE("validate: a complete CUSDEC") {
+  Validator validator(shipped());
+  auto ic = parse(cusdec(kHeader + "NAD+DT+0101234567'UNS+D'" + kItem + kItem + "UNS+S'CNT+5:2'"));
+  REQUIRE(ic.ok());
+  const Status status = validator.validate(*ic);
+  INFO(status.to_string());
+  CHECK(status.ok());
+}
+
+TEST_CASE("validate: segment table") {
+  Validator validator(shipped());
+  SECTION("mandatory BGM missing") {
+    const Fault f = rejected(validator, cusdec("DTM+137:20240115:102'UNS+D'" + kItem + "UNS+S'"));
+    CHECK(f.reason == codes::kSegmentMissing);
+    CHECK(f.syntax_error == SyntaxError::kMissing);
+    CHECK(f.segment_position == 2);
+    CHECK(f.segment_tag == "DTM");
+    CHECK(f.level() == Level::kSegment);
+  }
+  SECTION("a segment out of order") {
+    const Fault f = rejected(validator, cusdec("BGM+929+1+9'DTM+137:20240115:102'LOC+41+VNHPH'"
+                                               "UNS+D'" +
+                                               kItem + "UNS+S'"));
+    CHECK(f.reason == codes::kSegmentUnexpected);
+    CHECK(f.syntax_error == SyntaxError::kNotSupportedInPosition);
+    CHECK(f.segment_position == 4);
+    CHECK(f.path() == "UNB IC7/UNH M1/segment 4 LOC");
+  }
+  SECTION("a segment repeated too often") {
+    std::string body = "BGM+929+1+9'";
+    for (int i = 0; i < 16; ++i) body += "DTM+137:20240115:102'";
+    const Fault f = rejected(validator, cusdec(body + "UNS+D'" + kItem + "UNS+S'"));
+    CHECK(f.reason == codes::kTooManyRepeats);
+    CHECK(f.syntax_error == SyntaxError::kTooManyRepetitions);
+    CHECK(f.segment_position == 18);
+  }
+  SECTION("a segment group repeated too often") {
+    std::string body = kHeader;
+    for (int i = 0; i < 6; ++i) body += "TDT+20+VOY1'";
+    const Fault f = rejected(validator, cusdec(body + "UNS+D'" + kItem + "UNS+S'"));
+    CHECK(f.reason == codes::kTooManyGroupRepeats);
+    CHECK(f.syntax_error == SyntaxError::kTooManySegmentGroupRepetitions);
+  }
+  SECTION("nested groups: PCI belongs to the PAC group") {
+    auto ic = parse(cusdec(kHeader + "PAC+10++CT'PCI+24+MARKS 1'PCI+24+MARKS 2'PAC+2++PK'UNS+D'" +
+                           kItem + "UNS+S'"));
+    REQUIRE(ic.ok());
+    CHECK(validator.validate(*ic).ok());
+    const Fault f = rejected(validator, cusdec(kHeader + "PCI+24+MARKS'UNS+D'" + kItem + "UNS+S'"));
+    CHECK(f.reason == codes::kSegmentUnexpected);
+  }
+  SECTION("unknown message") {
+    auto ic = parse("UNB+UNOC:3+S+R+240115:0930+1'UNH+1+ORDERS:D:96A:UN'BGM+220'UNT+3+1'UNZ+1+1'");
+    REQUIRE(ic.ok());
+    Fault f;
+    CHECK(validator.validate(*ic, &f).reason() == codes::kMessageUnknown);
+    CHECK(f.syntax_error == SyntaxError::kNoAgreement);
+    CHECK(f.level() == Level::kMessage);
+  }
+}
+
+TEST_CASE("validate: UNS section control") {
+  Validator validator(shipped());
+  SECTION("two UNS in a row where the detail section is mandatory") {
+    const Fault f = rejected(validator, cusdec(kHeader + "UNS+D'UNS+S'CNT+5:0'"));
+    CHECK(f.reason == codes::kSegmentMissing);
+    CHECK(f.segment_tag == "UNS");
+    CHECK(f.segment_position == 6);
+    CHECK(f.message.find("segment group 11") != std::string::npos);
+  }
+  SECTION("UNS missing before the detail section") {
+    const Fault f = rejected(validator, cusdec(kHeader + kItem + "UNS+S'"));
+    CHECK(f.reason == codes::kSegmentMissing);
+    CHECK(f.segment_position == 5);
+    CHECK(f.message.find("UNS") != std::string::npos);
+  }
+  SECTION("section identification other than D or S") {
+    const Fault f = rejected(validator, cusdec(kHeader + "UNS+X'" + kItem + "UNS+S'"));
+    CHECK(f.reason == codes::kCodeUnknown);
+    CHECK(f.element == 1);
+  }
+  SECTION("two UNS in a row where the detail section is optional") {
+    const std::string table =
+        "element 0062 an..14 Reference\nelement 0065 an..6 Type\nelement 0052 an..3 V\n"
+        "element 0054 an..3 R\nelement 0051 an..3 A\nelement 0074 n..10 Count\n"
+        "element 0081 a1 Section\nelement 1004 an..35 Number\n"
+        "composite S009 Message identifier\n  0065 M\n  0052 M\n  0054 M\n  0051 M\n"
+        "segment UNH Header\n  0062 M\n  S009 M\nsegment UNT Trailer\n  0074 M\n  0062 M\n"
+        "segment UNS Section\n  0081 M\nsegment BGM Begin\n  1004 C\n"
+        "segment LIN Line\n  1004 M\n"
+        "message TEST D 96B UN\n  0010 UNH M 1\n  0020 BGM M 1\n  0030 UNS M 1\n"
+        "  0040 group 1 C 99\n  0050   LIN M 1\n       end\n  0060 UNS M 1\n  0070 UNT M 1\n";
+    auto grammars = Grammars::from_files({{"service", "test.txt", table}});
+    REQUIRE(grammars.ok());
+    Validator optional(*grammars);
+    auto ic = parse(
+        "UNB+UNOC:3+S+R+240115:0930+1'UNH+1+TEST:D:96B:UN'BGM+X'UNS+D'UNS+S'UNT+5+1'UNZ+1+1'");
+    REQUIRE(ic.ok());
+    CHECK(optional.validate(*ic).ok());
+    auto three = parse(
+        "UNB+UNOC:3+S+R+240115:0930+1'UNH+1+TEST:D:96B:UN'BGM+X'UNS+D'UNS+S'UNS+S'UNT+6+1'"
+        "UNZ+1+1'");
+    REQUIRE(three.ok());
+    Fault f;
+    CHECK(optional.validate(*three, &f).reason() == codes::kTooManyRepeats);
+    CHECK(f.segment_position == 5);
+  }
+}
+
+TEST_CASE("validate: data elements") {
+  Validator validator(shipped());
+  auto check = [&](const std::string& header, std::string_view reason, SyntaxError error,
+                   std::uint32_t position, std::uint32_t element, std::uint32_t component) {
+    const Fault f = rejected(validator, cusdec(header + "UNS+D'" + kItem + "UNS+S'"));
+    CHECK(f.reason == reason);
+    CHECK(f.syntax_error == error);
+    CHECK(f.segment_position == position);
+    CHECK(f.element == element);
+    CHECK(f.component == component);
+    CHECK(f.level() == Level::kElement);
+  };
+  SECTION("mandatory simple element missing") {
+    check("BGM+929+1+9'LOC++VNHPH'", codes::kElementMissing, SyntaxError::kMissing, 3, 1, 0);
+  }
+  SECTION("mandatory component missing") {
+    check("BGM+929+1+9'DTM+:20240115:102'", codes::kElementMissing, SyntaxError::kMissing, 3, 1, 1);
+  }
+  SECTION("too long") {
+    check("BGM+929+" + std::string(36, '1') + "+9'", codes::kElementTooLong,
+          SyntaxError::kDataElementTooLong, 2, 2, 0);
+  }
+  SECTION("numeric type") {
+    check("BGM+929+1+9'MOA+40:12A5'", codes::kElementType, SyntaxError::kInvalidCharacterType, 3, 1,
+          2);
+  }
+  SECTION("numeric length counts digits only") {
+    auto ic = parse(cusdec(kHeader + "MOA+40:-123456789012345.678'UNS+D'" + kItem + "UNS+S'"));
+    REQUIRE(ic.ok());
+    CHECK(validator.validate(*ic).ok());
+    check("BGM+929+1+9'MOA+40:1234567890123456789'", codes::kElementTooLong,
+          SyntaxError::kDataElementTooLong, 3, 1, 2);
+  }
+  SECTION("alphabetic type") {
+    const Fault f = rejected(validator, cusdec(kHeader + "UNS+1'" + kItem + "UNS+S'"));
+    CHECK(f.reason == codes::kElementType);
+    CHECK(f.syntax_error == SyntaxError::kInvalidCharacterType);
+    CHECK(f.segment_tag == "UNS");
+    CHECK(f.element == 1);
+  }
+  SECTION("code lists") {
+    check("BGM+999+1+9'", codes::kCodeUnknown, SyntaxError::kInvalidValue, 2, 1, 1);
+    check("BGM+929+1+9'DTM+999:20240115:102'", codes::kCodeUnknown, SyntaxError::kInvalidValue, 3,
+          1, 1);
+    check("BGM+929+1+9'NAD+ZZ'", codes::kCodeUnknown, SyntaxError::kInvalidValue, 3, 1, 0);
+    check("BGM+929+1+9'LOC+99+VNHPH'", codes::kCodeUnknown, SyntaxError::kInvalidValue, 3, 1, 0);
+    check("BGM+929+1+9'MOA+1:100'", codes::kCodeUnknown, SyntaxError::kInvalidValue, 3, 1, 1);
+  }
+  SECTION("too many data elements and components") {
+    check("BGM+929+1+9+AB+1'", codes::kTooManyElements, SyntaxError::kTooManyConstituents, 2, 5, 0);
+    check("BGM+929+1+9'DTM+137:20240115:102:9'", codes::kTooManyComponents,
+          SyntaxError::kTooManyConstituents, 3, 1, 4);
+  }
+}
+
+}  // namespace swg::edifact
