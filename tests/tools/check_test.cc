@@ -125,6 +125,65 @@ TEST_CASE("swg sign --cms makes a detached signature that openssl verifies") {
   fs::remove(tampered);
 }
 
+// An interchange from a registered partner, signed with `openssl cms -sign -binary` (DER).
+TEST_CASE("swg check verifies an EDIFACT interchange's detached CMS signature") {
+  const fs::path dir = fs::temp_directory_path() / "swg_check_test-edi";
+  fs::create_directories(dir);
+  std::string interchange = swg::testing::read_file(
+      swg::testing::source_dir() /
+      "tests/fixtures/edifact/valid/cusdec_export_coffee_saigon_v3_unoa.edi");
+  const std::size_t at = interchange.find("VNEXPORT07");
+  REQUIRE(at != std::string::npos);
+  interchange.replace(at, 10, "VN.MOF.CUSTOMS");
+  const fs::path edi = dir / "cusdec.edi";
+  swg::testing::write_file(edi, interchange);
+  const auto openssl_sign = [&](const std::string& who, const fs::path& out) {
+    const std::string command = "openssl cms -sign -binary -outform DER -md sha256 -signer " +
+                                kPki + "/partners/" + who + ".crt.pem -inkey " + kPki +
+                                "/partners/" + who + ".key.pem -in " + edi.string() + " -out " +
+                                out.string() + " 2>/dev/null";
+    REQUIRE(std::system(command.c_str()) == 0);
+  };
+  openssl_sign("VN.MOF.CUSTOMS-rsa", dir / "cusdec.edi.p7s");
+
+  Run r = run("check " + edi.string());
+  INFO(r.out);
+  // Sound and verified; not mapped to the model by this version.
+  CHECK(r.out.find("\"sender\":\"VN.MOF.CUSTOMS\"") != std::string::npos);
+  CHECK(r.out.find("\"method\":\"SIGNATURE_METHOD_CMS_DETACHED\"") != std::string::npos);
+  CHECK(r.out.find("\"signerIdentity\":\"VN.MOF.CUSTOMS\"") != std::string::npos);
+  CHECK(r.out.find("\"code\":\"FORMAT_UNSUPPORTED\"") != std::string::npos);
+
+  SECTION("signed by another partner") {
+    openssl_sign("TH.ASW.GATEWAY-ec", dir / "other.p7s");
+    Run other = run("check --cms " + (dir / "other.p7s").string() + " " + edi.string());
+    INFO(other.out);
+    CHECK(other.out.find("\"code\":\"SIGNER_NOT_SENDER\"") != std::string::npos);
+  }
+  SECTION("changed after signing") {
+    const fs::path changed = dir / "changed.edi";
+    std::string bytes = interchange;
+    bytes.replace(bytes.find("482000.00"), 9, "182000.00");
+    swg::testing::write_file(changed, bytes);
+    Run tampered = run("check --cms " + (dir / "cusdec.edi.p7s").string() + " " + changed.string());
+    INFO(tampered.out);
+    CHECK(tampered.out.find("\"code\":\"SIG_DIGEST_MISMATCH\"") != std::string::npos);
+  }
+  SECTION("a broken interchange is answered with its position and a CONTRL") {
+    const fs::path broken = dir / "broken.edi";
+    std::string bytes = interchange;
+    bytes.replace(bytes.find("BGM+830"), 3, "BGX");
+    swg::testing::write_file(broken, bytes);
+    Run bad = run("check --no-verify " + broken.string());
+    INFO(bad.out);
+    CHECK(bad.exit_status == 1);
+    CHECK(bad.out.find("\"contrl\":\"UNB+") != std::string::npos);
+    CHECK(bad.out.find("CONTRL") != std::string::npos);
+    CHECK(bad.out.find("\"path\":\"UNB ") != std::string::npos);
+  }
+  fs::remove_all(dir);
+}
+
 TEST_CASE("swg check rejects with code, line, column and path, exit 1") {
   Run r = run("check --no-verify " + first_file("tests/fixtures/xml/permit/invalid") + " " +
               first_file("tests/fixtures/xml/permit/valid"));
@@ -149,7 +208,9 @@ TEST_CASE("swg check tells formats apart") {
   INFO(r.out);
   CHECK(r.exit_status == 1);
   CHECK(r.out.find("\"format\":\"edifact\"") != std::string::npos);
-  CHECK(r.out.find("\"code\":\"FORMAT_UNSUPPORTED\"") != std::string::npos);
+  // A UNB with nothing after it: an EDIFACT syntax rejection, answered with a CONTRL.
+  CHECK(r.out.find("\"code\":\"EDI_") != std::string::npos);
+  CHECK(r.out.find("\"contrl\":\"UNB+") != std::string::npos);
   CHECK(r.out.find("\"code\":\"FORMAT_UNKNOWN\"") != std::string::npos);
   fs::remove_all(dir);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Proves, independently of the gateway's own resolver, that checking hostile documents opens no
-file outside the configuration (schema folder, trust folder, partner registry and the certificates
-it names) and the documents themselves, and makes no network connection.
+file outside the configuration (schema folder, EDIFACT grammars, trust folder, partner registry
+and the certificates it names) and the documents themselves, and makes no network connection.
 
 Runs `swg check` on every file of tests/fixtures/xml/hostile under strace and reads every
 open/openat/connect/socket call it made. Usage: no_external_access.py SWG_BINARY SOURCE_DIR
@@ -17,7 +17,8 @@ hostile = os.path.join(source, "tests/fixtures/xml/hostile")
 xsd = os.path.join(source, "xsd")
 trust = os.path.join(source, "certs-sample")
 partners = os.path.join(source, "config/partners.toml")
-configuration = (xsd, trust)
+grammars = os.path.join(source, "adapters/edifact/grammars")
+configuration = (xsd, trust, grammars)
 files = sorted(os.path.join(hostile, f) for f in os.listdir(hostile) if f.endswith(".xml"))
 assert files, "no hostile fixtures"
 
@@ -30,7 +31,8 @@ with tempfile.TemporaryDirectory() as tmp:
     log = os.path.join(tmp, "trace")
     result = subprocess.run(
         ["strace", "-f", "-qq", "-o", log, "-e", "trace=open,openat,openat2,connect,socket",
-         swg, "check", "--xsd", xsd, "--trust", trust, "--partners", partners] + files,
+         swg, "check", "--xsd", xsd, "--trust", trust, "--partners", partners,
+         "--grammars", grammars] + files,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if result.returncode != 1:
         print(result.stdout, result.stderr)

@@ -5,6 +5,11 @@
 //     (the model's "verification" holds the signature evidence)
 //   {"file":F,"format":"xml","status":"rejected","error":{"code","line","column","path","message"}}
 //   {"file":F,"status":"error","error":{"code":"IO_ERROR",…}}         (unreadable file)
+// UN/EDIFACT interchanges are checked for syntax (ISO 9735), message structure (grammars) and their
+// detached CMS signature (FILE.p7s beside the file, or --cms), bound to the UNB sender; they are
+// not mapped to the model yet, so a sound interchange is still answered FORMAT_UNSUPPORTED, with an
+// "edifact" summary and the "verification" evidence; a broken one with the position and "contrl",
+// the CONTRL interchange the sender would get.
 // Exit status: 0 every file accepted, 1 any rejected, 2 usage or I/O error.
 
 #include <cstdint>
@@ -24,6 +29,8 @@ struct CheckOptions {
   std::string trust_dir;      ///< trust folder: trust/*.pem and crl/*.pem
   std::string partners_file;  ///< the partner registry (partners.toml)
   std::int64_t now = 0;       ///< verification time, Unix seconds (0: the clock)
+  std::string grammar_dir;    ///< EDIFACT message grammars
+  std::string cms_file;       ///< detached CMS of the one EDIFACT file given (default FILE.p7s)
 };
 
 /// Runs the check, printing to stdout; returns the process exit status.

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   check.xsd_dir = xsd;
   check.trust_dir = from_env_or("SWG_TRUST_DIR", source + "/certs-sample");
   check.partners_file = from_env_or("SWG_PARTNERS", source + "/config/partners.toml");
+  check.grammar_dir = from_env_or("SWG_GRAMMARS", source + "/adapters/edifact/grammars");
   std::string at;
   bool no_verify = false;
   auto* check_cmd = app.add_subcommand(
@@ -55,6 +56,9 @@ int main(int argc, char** argv) {
                         "(default: the sample PKI, certs-sample/)");
   check_cmd->add_option("--partners", check.partners_file,
                         "Partner registry (default: config/partners.toml)");
+  check_cmd->add_option("--cms", check.cms_file,
+                        "Detached CMS signature of the one EDIFACT file given (default FILE.p7s)");
+  check_cmd->add_option("--grammars", check.grammar_dir, "Folder of the EDIFACT message grammars");
   check_cmd->add_option("--at", at, "Verify as of this UTC time, e.g. 2026-11-23T08:00:00Z");
   check_cmd->add_flag("--no-verify", no_verify,
                       "Do not verify signatures (checking unsigned drafts only)");
@@ -82,6 +86,10 @@ int main(int argc, char** argv) {
   }
   if (check_cmd->parsed()) {
     check.verify = !no_verify;
+    if (!check.cms_file.empty() && check.files.size() != 1) {
+      std::cerr << "swg check: --cms goes with exactly one file\n";
+      return 2;
+    }
     if (!at.empty()) {
       check.now = parse_utc(at);
       if (check.now < 0) {
