@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <unordered_map>
 
 #include <xercesc/framework/LocalFileInputSource.hpp>
 #include <xercesc/framework/MemBufInputSource.hpp>
@@ -513,7 +514,15 @@ class Reader final : public xc::SAX2XMLReaderImpl {
     xc::SAX2XMLReaderImpl::startElement(decl, url_id, prefix, attributes, count, empty, root);
   }
 
+  // The declaration of the element that ends, for the ContentHandler call that follows.
+  void endElement(const xc::XMLElementDecl& decl, const unsigned int url_id, const bool root,
+                  const XMLCh* const prefix) override {
+    end_decl_ = &decl;
+    xc::SAX2XMLReaderImpl::endElement(decl, url_id, root, prefix);
+  }
+
   const xc::XMLElementDecl* decl_ = nullptr;
+  const xc::XMLElementDecl* end_decl_ = nullptr;
   const xc::RefVectorOf<xc::XMLAttr>* attributes_ = nullptr;
   XMLSize_t attribute_count_ = 0;
 
@@ -777,7 +786,12 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
     const XMLSize_t attr_count = sax_attributes.getLength();  // namespace declarations excluded
     // Path bookkeeping first, so that errors below name this element.
     scratch_.clear();
-    append_utf8(scratch_, localname);
+    const CachedName* cached = cached_name(reader_->decl_);
+    if (cached != nullptr) {
+      scratch_.append(cached->local);
+    } else {
+      append_utf8(scratch_, localname);
+    }
     push_frame(scratch_);
     if (depth_ > limits_.max_depth) {
       fail(resource_exhausted(std::string(codes::kTooDeep),
@@ -790,7 +804,11 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
     }
     // Element and attribute names and values, as offsets into one buffer, then views.
     std::size_t local_end = scratch_.size();
-    append_utf8(scratch_, uri);
+    if (cached != nullptr) {
+      scratch_.append(cached->uri);
+    } else {
+      append_utf8(scratch_, uri);
+    }
     std::size_t uri_end = scratch_.size();
     const XMLCh* colon = xc::XMLString::findAny(qname, chColonString());
     std::size_t prefix_len = colon ? static_cast<std::size_t>(colon - qname) : 0;
@@ -891,9 +909,18 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
                   const XMLCh* const qname) override {
     text_run_ = 0;
     scratch_.clear();
-    append_utf8(scratch_, localname);
-    std::size_t local_end = scratch_.size();
-    append_utf8(scratch_, uri);
+    const CachedName* cached = cached_name(reader_->end_decl_);
+    if (cached != nullptr) {
+      scratch_.append(cached->local);
+    } else {
+      append_utf8(scratch_, localname);
+    }
+    const std::size_t local_end = scratch_.size();
+    if (cached != nullptr) {
+      scratch_.append(cached->uri);
+    } else {
+      append_utf8(scratch_, uri);
+    }
     std::size_t uri_end = scratch_.size();
     const XMLCh* colon = xc::XMLString::findAny(qname, chColonString());
     append_utf8(scratch_, qname, colon ? static_cast<std::size_t>(colon - qname) : 0);
@@ -936,6 +963,27 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
     check(handler_->characters(text));
   }
 
+  // The UTF-8 local name and namespace URI of elements declared in the grammar pool, converted
+  // once: the pool is locked and outlives the scanner, so its declarations are stable. Elements
+  // the scanner made up for this document (under a wildcard) are never cached: Xerces reuses
+  // those declarations for other names.
+  struct CachedName {
+    std::string local;
+    std::string uri;
+  };
+  const CachedName* cached_name(const xc::XMLElementDecl* decl) {
+    if (decl == nullptr || decl->getCreateReason() != xc::XMLElementDecl::Declared ||
+        decl->getObjectType() != xc::XMLElementDecl::Schema) {
+      return nullptr;
+    }
+    auto [it, inserted] = names_.try_emplace(decl);
+    if (inserted) {
+      append_utf8(it->second.local, decl->getBaseName());
+      append_utf8(it->second.uri, reader_->getURIText(decl->getURI()));
+    }
+    return &it->second;
+  }
+
   void push_frame(const std::string& name) {
     std::uint32_t index = 1;
     if (depth_ > 0) {
@@ -972,6 +1020,7 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
   Status error_;
   bool seen_root_ = false;
 
+  std::unordered_map<const xc::XMLElementDecl*, CachedName> names_;
   std::vector<Frame> frames_;  // frames_[0..depth_) are the open elements
   std::size_t depth_ = 0;
   std::size_t text_run_ = 0;

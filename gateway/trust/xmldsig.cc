@@ -179,7 +179,23 @@ struct XmlSignatureVerifier::State {
   bool in_text = false;
   std::string text;
 
-  void clear() { *this = State(); }
+  // Ready for the next document, keeping the buffers' capacity.
+  void clear() {
+    present = recording = has_c14n_method = has_signature_method = false;
+    reference_has_uri = has_digest_method = in_text = false;
+    references = 0;
+    path.clear();
+    signed_info.clear();
+    signed_info_inherited.clear();
+    for (std::string* text : {&inherited_text, &c14n_method, &signature_method, &reference_uri,
+                              &digest_method, &digest_value, &signature_value, &this->text}) {
+      text->clear();
+    }
+    c14n_prefixes.clear();
+    transforms.clear();
+    transform_prefixes.clear();
+    certificates.clear();
+  }
   std::string where() const {
     std::string out = "/Signature";
     for (std::size_t i = 1; i < path.size(); ++i) out += "/" + path[i];
