@@ -25,15 +25,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using bench::document_of_size;
+using bench::NullHandler;
 using bench::read;
 using bench::schemas;
-
-class NullHandler final : public xml::Handler {
- public:
-  Status start_element(const xml::Element&) override { return {}; }
-  Status characters(const xml::Text&) override { return {}; }
-  Status end_element(const xml::Name&) override { return {}; }
-};
 
 void decode(benchmark::State& state, std::string document) {
   XmlDecoder decoder(schemas());
@@ -96,29 +90,17 @@ void register_peer_corpus() {
   }
   std::shared_ptr<const xml::SchemaSet> schemas = *set;
   for (const char* size : {"2k", "10k", "100k"}) {
-    std::vector<std::string> documents;
-    for (const auto& entry : fs::directory_iterator(fs::path(dir) / "rsa" / size)) {
-      if (entry.path().extension() == ".xml") documents.push_back(read(entry.path()));
-    }
+    const std::vector<std::string> documents = bench::read_xml_files(fs::path(dir) / "rsa" / size);
     if (documents.empty()) continue;
-    benchmark::RegisterBenchmark(
-        (std::string("scan_only/peer_corpus/") + size).c_str(),
-        [schemas, documents](benchmark::State& state) {
-          auto scanner = xml::Scanner::create(schemas);
-          NullHandler handler;
-          std::size_t bytes = 0, i = 0;
-          for (auto _ : state) {
-            const std::string& document = documents[i++ % documents.size()];
-            Status status = scanner->scan(document, handler);
-            if (!status.ok()) {
-              state.SkipWithError(status.to_string().c_str());
-              break;
-            }
-            bytes += document.size();
-          }
-          state.SetBytesProcessed(static_cast<int64_t>(bytes));
-          state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
-        });
+    benchmark::RegisterBenchmark((std::string("scan_only/peer_corpus/") + size).c_str(),
+                                 [schemas, documents](benchmark::State& state) {
+                                   auto scanner = xml::Scanner::create(schemas);
+                                   NullHandler handler;
+                                   bench::run_each(state, documents,
+                                                   [&](const std::string& document) {
+                                                     return scanner->scan(document, handler);
+                                                   });
+                                 });
   }
 }
 

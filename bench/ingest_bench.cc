@@ -98,13 +98,6 @@ void decode_unverified(benchmark::State& state, std::string document) {
   report(state, document.size());
 }
 
-class NullHandler final : public xml::Handler {
- public:
-  Status start_element(const xml::Element&) override { return {}; }
-  Status characters(const xml::Text&) override { return {}; }
-  Status end_element(const xml::Name&) override { return {}; }
-};
-
 // The stages, to know where the time goes: the scan alone; the scan feeding the canonicaliser and
 // signature collector; that plus the decision (digest, certificate, signature value, binding).
 // ingest = the latter plus the mapper on the same events.
@@ -187,12 +180,7 @@ void register_peer_corpus() {
   std::shared_ptr<const xml::SchemaSet> schemas = *set;
   for (const char* alg : {"rsa", "ecdsa"}) {
     for (const auto& size : kSizes) {
-      std::vector<std::string> documents;
-      const fs::path folder = dir / alg / size.label;
-      if (!fs::is_directory(folder)) continue;
-      for (const auto& entry : fs::directory_iterator(folder)) {
-        if (entry.path().extension() == ".xml") documents.push_back(read(entry.path()));
-      }
+      const std::vector<std::string> documents = read_xml_files(dir / alg / size.label);
       if (documents.empty()) continue;
       benchmark::RegisterBenchmark(
           (std::string("verify/peer_corpus/") + alg + "/" + size.label).c_str(),
@@ -200,23 +188,12 @@ void register_peer_corpus() {
             auto scanner = xml::Scanner::create(schemas);
             trust::XmlSignatureVerifier verifier;
             v1::VerificationEvidence evidence;
-            std::size_t bytes = 0, i = 0;
-            for (auto _ : state) {
-              const std::string& document = documents[i++ % documents.size()];
-              Status status = scanner->scan(document, verifier);
-              if (status.ok()) {
-                status = verifier.finish(
-                    "PEER", context, kNow,
-                    [&](xml::Handler& h) { return scanner->scan(document, h); }, &evidence);
-              }
-              if (!status.ok()) {
-                state.SkipWithError(status.to_string().c_str());
-                break;
-              }
-              bytes += document.size();
-            }
-            state.SetBytesProcessed(static_cast<int64_t>(bytes));
-            state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+            run_each(state, documents, [&](const std::string& document) {
+              SWG_RETURN_IF_ERROR(scanner->scan(document, verifier));
+              return verifier.finish(
+                  "PEER", context, kNow,
+                  [&](xml::Handler& h) { return scanner->scan(document, h); }, &evidence);
+            });
           });
     }
   }

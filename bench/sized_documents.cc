@@ -101,6 +101,15 @@ std::string read(const fs::path& path) {
   return bytes.str();
 }
 
+std::vector<std::string> read_xml_files(const fs::path& folder) {
+  std::vector<std::string> out;
+  if (!fs::is_directory(folder)) return out;
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    if (entry.path().extension() == ".xml") out.push_back(read(entry.path()));
+  }
+  return out;
+}
+
 std::string type_folder(const documents::DocumentKind& kind) {
   std::string type;
   for (char c : kind.root) {

@@ -4,6 +4,7 @@
 // repeated field as fit) and written with encode_xml, indented as partners send them.
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -24,6 +25,34 @@ std::string type_folder(const documents::DocumentKind& kind);
 StatusOr<v1::Envelope> large_model(const documents::DocumentKind& kind);
 /// `large` cut down to the largest document not bigger than `target` bytes (at least one entry).
 std::string document_of_size(const v1::Envelope& large, std::size_t target);
+
+/// Reads every *.xml of `folder` (for corpora made elsewhere, e.g. the peers').
+std::vector<std::string> read_xml_files(const std::filesystem::path& folder);
+
+/// A handler that does nothing: the scan alone.
+class NullHandler final : public xml::Handler {
+ public:
+  Status start_element(const xml::Element&) override { return {}; }
+  Status characters(const xml::Text&) override { return {}; }
+  Status end_element(const xml::Name&) override { return {}; }
+};
+
+/// Runs `one(document)` over `documents` in turn for the benchmark's iterations and reports
+/// bytes and items per second; stops with the first error.
+template <typename State, typename One>
+void run_each(State& state, const std::vector<std::string>& documents, One&& one) {
+  std::size_t bytes = 0, i = 0;
+  for (auto _ : state) {
+    const std::string& document = documents[i++ % documents.size()];
+    if (Status status = one(document); !status.ok()) {
+      state.SkipWithError(status.to_string().c_str());
+      break;
+    }
+    bytes += document.size();
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
 
 /// The size classes every benchmark reports.
 struct SizeClass {
