@@ -1,4 +1,5 @@
 #include "gateway/config/config.h"
+#include "gateway/config/toml_support.h"
 
 #include <algorithm>
 #include <cctype>
@@ -11,9 +12,8 @@
 #include <toml++/toml.h>
 
 namespace swg::config {
-namespace {
-
 namespace fs = std::filesystem;
+namespace detail {
 
 constexpr std::string_view kReason = "CONFIG";
 
@@ -51,14 +51,6 @@ StatusOr<std::vector<std::string>> read_pem_folder(const fs::path& dir) {
   return texts;
 }
 
-// --- partners.toml
-
-// What the reader needs to report errors and resolve relative files.
-struct Source {
-  std::string file;  // as given by the caller, for messages
-  fs::path folder;   // where `file = "…"` paths are relative to
-};
-
 std::uint32_t line_of(const toml::node& node) {
   return static_cast<std::uint32_t>(node.source().begin.line);
 }
@@ -89,6 +81,36 @@ StatusOr<std::optional<std::string>> string_of(const Source& source, const toml:
     return config_error(source.file, line_of(*node), "'" + std::string(key) + "' is empty");
   return std::optional<std::string>(value->get());
 }
+
+// An array of tables (`[[label]]`) under `key`; an error when it is something else.
+StatusOr<const toml::array*> tables_of(const Source& source, const toml::table& table,
+                                       std::string_view key, std::string_view label,
+                                       std::uint32_t line_if_missing) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) {
+    return config_error(source.file, line_if_missing,
+                        "missing [[" + std::string(label) + "]] entries");
+  }
+  const toml::array* array = node->as_array();
+  if (array == nullptr || !array->is_array_of_tables() || array->empty()) {
+    return config_error(source.file, line_of(*node),
+                        "'" + std::string(key) + "' must be an array of tables ([[...]])");
+  }
+  return array;
+}
+
+bool is_country_code(std::string_view text) {
+  return text.size() == 2 && std::isupper(static_cast<unsigned char>(text[0])) &&
+         std::isupper(static_cast<unsigned char>(text[1]));
+}
+
+}  // namespace detail
+
+namespace {
+
+using namespace detail;  // NOLINT(google-build-using-namespace): this folder's own helpers
+
+// --- partners.toml
 
 std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
   year -= month <= 2 ? 1 : 0;
@@ -191,28 +213,6 @@ StatusOr<trust::AllowedCertificate> read_certificate(const Source& source,
   if (allowed.valid_from > allowed.valid_until)
     return config_error(source.file, line_of(table), "valid_from is after valid_until");
   return allowed;
-}
-
-// An array of tables (`[[label]]`) under `key`; an error when it is something else.
-StatusOr<const toml::array*> tables_of(const Source& source, const toml::table& table,
-                                       std::string_view key, std::string_view label,
-                                       std::uint32_t line_if_missing) {
-  const toml::node* node = table.get(key);
-  if (node == nullptr) {
-    return config_error(source.file, line_if_missing,
-                        "missing [[" + std::string(label) + "]] entries");
-  }
-  const toml::array* array = node->as_array();
-  if (array == nullptr || !array->is_array_of_tables() || array->empty()) {
-    return config_error(source.file, line_of(*node),
-                        "'" + std::string(key) + "' must be an array of tables ([[...]])");
-  }
-  return array;
-}
-
-bool is_country_code(std::string_view text) {
-  return text.size() == 2 && std::isupper(static_cast<unsigned char>(text[0])) &&
-         std::isupper(static_cast<unsigned char>(text[1]));
 }
 
 StatusOr<trust::Partner> read_partner(const Source& source, const toml::table& table) {

@@ -5,7 +5,12 @@
 
 #include <string>
 
+#include <memory>
+#include <span>
+#include <vector>
+
 #include "gateway/core/status.h"
+#include "gateway/route/route.h"
 #include "gateway/trust/partners.h"
 #include "gateway/trust/trust_store.h"
 
@@ -20,5 +25,13 @@ StatusOr<trust::TrustMaterial> read_trust_material(const std::string& dir);
 /// file:line. Certificate files named by `file = "…"` are resolved relative to the registry
 /// file's folder.
 StatusOr<std::vector<trust::Partner>> read_partners(const std::string& path);
+
+/// The routing table (config/routes.toml; format in docs/configuration.md) and the HS tables it
+/// names (tab-separated files resolved beside it: "prefix<TAB>destination[,destination]", '#'
+/// comments). Every destination must be one of `known_destinations`; unknown keys, unknown
+/// document types, unknown destinations or tables, and bad HS prefixes are errors naming
+/// file:line.
+StatusOr<std::shared_ptr<const route::RoutingTable>> read_routes(
+    const std::string& path, std::span<const std::string> known_destinations);
 
 }  // namespace swg::config
