@@ -1,5 +1,6 @@
 #include "gateway/config/config.h"
 #include "gateway/config/toml_support.h"
+#include "gateway/transport/socket.h"
 
 #include <algorithm>
 #include <cctype>
@@ -215,8 +216,70 @@ StatusOr<trust::AllowedCertificate> read_certificate(const Source& source,
   return allowed;
 }
 
-StatusOr<trust::Partner> read_partner(const Source& source, const toml::table& table) {
-  SWG_RETURN_IF_ERROR(check_keys(source, table, {"identity", "name", "country", "certificate"}));
+StatusOr<std::uint64_t> limit_of(const Source& source, const toml::table& table,
+                                 std::string_view key, std::uint64_t fallback,
+                                 std::uint64_t maximum) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) return fallback;
+  const auto* value = node->as_integer();
+  if (value == nullptr || value->get() < 1 || static_cast<std::uint64_t>(value->get()) > maximum) {
+    return config_error(
+        source.file, line_of(*node),
+        "'" + std::string(key) + "' must be a whole number from 1 to " + std::to_string(maximum));
+  }
+  return static_cast<std::uint64_t>(value->get());
+}
+
+Status read_policy(const Source& source, const toml::table& table, config::PartnerPolicy* out) {
+  auto key_file = string_of(source, table, "curve_public_key", false);
+  if (!key_file.ok()) return key_file.status();
+  if (*key_file) {
+    const std::uint32_t line = line_of(*table.get("curve_public_key"));
+    auto text = read_text(source.folder / **key_file);
+    if (!text.ok()) return config_error(source.file, line, **key_file + " cannot be read");
+    auto keys = transport::parse_curve_keys(*text);
+    if (!keys.ok()) {
+      return config_error(source.file, line,
+                          **key_file + ": " + std::string(keys.status().message()));
+    }
+    out->curve_public_key = keys->public_key;
+  }
+  auto types = strings_of(source, table, "document_types");
+  if (!types.ok()) return types.status();
+  for (const auto& name : *types) {
+    v1::DocumentType type = v1::DOCUMENT_TYPE_UNSPECIFIED;
+    if (!v1::DocumentType_Parse("DOCUMENT_TYPE_" + name, &type) ||
+        type == v1::DOCUMENT_TYPE_UNSPECIFIED) {
+      return config_error(source.file, line_of(*table.get("document_types")),
+                          "unknown document type '" + name + "'");
+    }
+    out->document_types.push_back(type);
+  }
+  auto services = strings_of(source, table, "services");
+  if (!services.ok()) return services.status();
+  out->services = std::move(services).value();
+  if (const toml::node* node = table.get("limits"); node != nullptr) {
+    const toml::table* limits = node->as_table();
+    if (limits == nullptr) return config_error(source.file, line_of(*node), "'limits' is a table");
+    SWG_RETURN_IF_ERROR(check_keys(source, *limits, {"max_bytes", "per_second", "in_flight"}));
+    auto max_bytes = limit_of(source, *limits, "max_bytes", out->max_bytes, 64u << 20);
+    if (!max_bytes.ok()) return max_bytes.status();
+    auto per_second = limit_of(source, *limits, "per_second", out->per_second, 100000);
+    if (!per_second.ok()) return per_second.status();
+    auto in_flight = limit_of(source, *limits, "in_flight", out->in_flight, 100000);
+    if (!in_flight.ok()) return in_flight.status();
+    out->max_bytes = *max_bytes;
+    out->per_second = static_cast<std::uint32_t>(*per_second);
+    out->in_flight = static_cast<std::uint32_t>(*in_flight);
+  }
+  return ok_status();
+}
+
+StatusOr<trust::Partner> read_partner(const Source& source, const toml::table& table,
+                                      config::PartnerPolicy* policy) {
+  SWG_RETURN_IF_ERROR(check_keys(source, table,
+                                 {"identity", "name", "country", "certificate", "curve_public_key",
+                                  "document_types", "services", "limits"}));
   trust::Partner partner;
   auto identity = string_of(source, table, "identity", true);
   if (!identity.ok()) return identity.status();
@@ -231,6 +294,8 @@ StatusOr<trust::Partner> read_partner(const Source& source, const toml::table& t
   partner.identity = **identity;
   partner.name = **name;
   partner.country = **country;
+  policy->identity = partner.identity;
+  SWG_RETURN_IF_ERROR(read_policy(source, table, policy));
   auto certificates =
       tables_of(source, table, "certificate", "partner.certificate", line_of(table));
   if (!certificates.ok()) return certificates.status();
@@ -242,21 +307,22 @@ StatusOr<trust::Partner> read_partner(const Source& source, const toml::table& t
   return partner;
 }
 
-StatusOr<std::vector<trust::Partner>> read_partner_table(const Source& source,
-                                                         const toml::table& root) {
+StatusOr<Registry> read_partner_table(const Source& source, const toml::table& root) {
   SWG_RETURN_IF_ERROR(check_keys(source, root, {"partner"}));
   auto partners = tables_of(source, root, "partner", "partner", 1);
   if (!partners.ok()) return partners.status();
-  std::vector<trust::Partner> out;
+  Registry out;
   std::set<std::string> seen;
   for (const toml::node& node : **partners) {
-    auto partner = read_partner(source, *node.as_table());
+    PartnerPolicy policy;
+    auto partner = read_partner(source, *node.as_table(), &policy);
     if (!partner.ok()) return partner.status();
     if (!seen.insert(partner->identity).second) {
       return config_error(source.file, line_of(node),
                           "partner '" + partner->identity + "' is registered twice");
     }
-    out.push_back(std::move(partner).value());
+    out.partners.push_back(std::move(partner).value());
+    out.policies.push_back(std::move(policy));
   }
   return out;
 }
@@ -275,6 +341,12 @@ StatusOr<trust::TrustMaterial> read_trust_material(const std::string& dir) {
 }
 
 StatusOr<std::vector<trust::Partner>> read_partners(const std::string& path) {
+  auto registry = read_registry(path);
+  if (!registry.ok()) return registry.status();
+  return std::move(registry->partners);
+}
+
+StatusOr<Registry> read_registry(const std::string& path) {
   auto text = read_text(path);
   if (!text.ok()) return text.status();
   const Source source{path, fs::path(path).parent_path()};

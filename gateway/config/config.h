@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <vector>
@@ -19,6 +20,28 @@ namespace swg::config {
 /// A trust folder: `dir/trust/*.pem` (CA certificates, one or more per file) and
 /// `dir/crl/*.pem` (CRLs). Files are read in name order. The sample is certs-sample/.
 StatusOr<trust::TrustMaterial> read_trust_material(const std::string& dir);
+
+/// What the daemon enforces for a partner beside its certificates (partners.toml).
+struct PartnerPolicy {
+  std::string identity;
+  std::string curve_public_key;                  ///< Z85; empty: the partner cannot connect
+  std::vector<v1::DocumentType> document_types;  ///< what it may submit; empty: nothing
+  std::vector<std::string> services;             ///< agencies: the services it may serve
+  std::uint64_t max_bytes = 10u << 20;           ///< largest submission
+  std::uint32_t per_second = 100;                ///< submissions a second (sustained)
+  std::uint32_t in_flight = 64;                  ///< submissions without a receipt yet
+};
+
+struct Registry {
+  std::vector<trust::Partner> partners;
+  std::vector<PartnerPolicy> policies;  ///< one per partner, same order
+};
+
+/// The partner registry file with the daemon's policies: certificates as read_partners gives
+/// them, plus `curve_public_key` (a key file, relative to the registry), `document_types`,
+/// `services` and a `[partner.limits]` table (max_bytes, per_second, in_flight). Errors name
+/// file:line.
+StatusOr<Registry> read_registry(const std::string& path);
 
 /// The partner registry file (config/partners.toml; format in docs/configuration.md).
 /// Unknown keys, missing keys, wrong types, bad fingerprints or dates are errors naming

@@ -8,9 +8,7 @@
 #include "gateway/config/toml_support.h"
 
 namespace swg::config {
-namespace {
-
-using namespace detail;  // NOLINT(google-build-using-namespace): this folder's own helpers
+namespace detail {
 
 // A list of strings under `key` (absent: empty).
 StatusOr<std::vector<std::string>> strings_of(const Source& source, const toml::table& table,
@@ -33,6 +31,12 @@ StatusOr<std::vector<std::string>> strings_of(const Source& source, const toml::
   }
   return out;
 }
+
+}  // namespace detail
+
+namespace {
+
+using namespace detail;  // NOLINT(google-build-using-namespace): this folder's own helpers
 
 Status check_destinations(const Source& source, std::uint32_t line,
                           const std::vector<std::string>& destinations,

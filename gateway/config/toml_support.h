@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <toml++/toml.h>
 
@@ -34,6 +35,9 @@ StatusOr<std::optional<std::string>> string_of(const Source& source, const toml:
 StatusOr<const toml::array*> tables_of(const Source& source, const toml::table& table,
                                        std::string_view key, std::string_view label,
                                        std::uint32_t line_if_missing);
+/// A list of non-empty strings under `key` (absent: empty).
+StatusOr<std::vector<std::string>> strings_of(const Source& source, const toml::table& table,
+                                              std::string_view key);
 bool is_country_code(std::string_view text);
 
 }  // namespace swg::config::detail

@@ -298,7 +298,8 @@ StatusOr<CurveKeys> parse_curve_keys(std::string_view text) {
     std::string bare = line;
     bare.erase(0, bare.find_first_not_of(" \t"));
     bare.erase(bare.find_last_not_of(" \t\r") + 1);
-    if (bare.size() == 40 && bare.find('=') == std::string::npos && keys.public_key.empty()) {
+    const bool assignment = bare.rfind("public", 0) == 0 || bare.rfind("secret", 0) == 0;
+    if (bare.size() == 40 && !assignment && keys.public_key.empty()) {  // a public-key file
       keys.public_key = bare;
     }
   }

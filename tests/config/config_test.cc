@@ -250,13 +250,13 @@ TEST_CASE("registry errors name file:line", "[config]") {
     expect("[[partner]]\nidentity = \"A\"\nname = \"A\"\ncountry = \"VN\"\nx = 1\n", 5,
            "unknown key 'x'");
   }
-  SECTION("keys of a later version are unknown to this one") {
-    expect(with_certificate(fingerprint_line) + "[[partner]]\ncurve_public_key = \"x\"\n", 8,
-           "unknown key 'curve_public_key'");
+  SECTION("keys this version does not know are refused, not ignored") {
+    expect(with_certificate(fingerprint_line) + "[[partner]]\nwebhook = \"x\"\n", 8,
+           "unknown key 'webhook'");
     const std::string text =
         "[[partner]]\nidentity = \"A\"\nname = \"A\"\ncountry = \"VN\"\n"
-        "document_types = [\"ACDD\"]\n";
-    expect(text, 5, "unknown key 'document_types'");
+        "document_type = [\"ACDD\"]\n";
+    expect(text, 5, "unknown key 'document_type'");
   }
   SECTION("bad fingerprints") {
     expect(with_certificate("  fingerprint = \"abc\"\n"), 6, "fingerprint 'abc'");
@@ -306,6 +306,62 @@ TEST_CASE("registry errors name file:line", "[config]") {
     CHECK(result.status().reason() == "CONFIG");
     CHECK(result.status().message().starts_with(path));
   }
+}
+
+}  // namespace
+}  // namespace swg::config
+
+namespace swg::config {
+namespace {
+
+TEST_CASE("the daemon's policies: CURVE keys, document types, services, limits", "[config]") {
+  auto registry = read_registry((source_dir() / "config" / "partners.toml").string());
+  INFO(registry.status().to_string());
+  REQUIRE(registry.ok());
+  REQUIRE(registry->policies.size() == registry->partners.size());
+  const auto policy = [&](std::string_view identity) -> const PartnerPolicy& {
+    for (const auto& p : registry->policies) {
+      if (p.identity == identity) return p;
+    }
+    FAIL("no policy for " << identity);
+    return registry->policies.front();
+  };
+  const auto& th = policy("TH.ASW.GATEWAY");
+  CHECK(th.curve_public_key == "<X{Jyiq7Zeh!qBIAHxf0Uwri*UW70nozQ<iFysoI");
+  CHECK(th.document_types.size() == 4);
+  CHECK(th.per_second == 500);
+  CHECK(th.in_flight == 256);
+  const auto& pq = policy("VN.MARD.PQ");
+  CHECK(pq.services == std::vector<std::string>{"VN.MARD.PQ"});
+  CHECK(pq.document_types == std::vector<v1::DocumentType>{v1::DOCUMENT_TYPE_AGENCY_RESPONSE});
+  CHECK(pq.max_bytes == 10u << 20);  // the default
+  // The gateway's own entry signs receipts; it submits nothing.
+  CHECK(policy("VN.NSW.GATEWAY").document_types.empty());
+}
+
+TEST_CASE("policy errors name file:line", "[config]") {
+  Scratch scratch;
+  const std::string head =
+      "[[partner]]\nidentity = \"TH.ASW.GATEWAY\"\nname = \"Thai Customs\"\ncountry = \"TH\"\n";
+  const std::string certificate = "  [[partner.certificate]]\n  fingerprint = \"" +
+                                  std::string(64, 'a') + "\"\n";
+  const auto error_of = [&](const std::string& extra) {
+    const std::string path = scratch.partners(head + extra + certificate);
+    auto registry = read_registry(path);
+    REQUIRE_FALSE(registry.ok());
+    return std::string(registry.status().message());
+  };
+  CHECK(error_of("document_types = [\"INVOICE\"]\n").find("partners.toml:5: unknown document type") !=
+        std::string::npos);
+  CHECK(error_of("curve_public_key = \"missing.pub\"\n").find("partners.toml:5: missing.pub") !=
+        std::string::npos);
+  swg::testing::write_file(scratch.path() / "bad.pub", "not a key\n");
+  CHECK(error_of("curve_public_key = \"bad.pub\"\n").find("partners.toml:5: bad.pub") !=
+        std::string::npos);
+  CHECK(error_of("limits = { per_second = 0 }\n").find("partners.toml:5: 'per_second'") !=
+        std::string::npos);
+  CHECK(error_of("limits = { burst = 3 }\n").find("partners.toml:5: unknown key 'burst'") !=
+        std::string::npos);
 }
 
 }  // namespace
