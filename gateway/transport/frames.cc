@@ -278,6 +278,41 @@ Frames encode_agency_receipt(std::string_view request_id, const v1::SignedReceip
   return frames;
 }
 
+StatusOr<GatewayMessage> decode_gateway_message(const Frames& frames) {
+  if (frames.empty() || frames[0] != kAgencyTag) {
+    return protocol_error(codes::kVersion, "frame 0 must be SWGA1");
+  }
+  if (frames.size() < 2) return protocol_error(codes::kFrames, "no command frame");
+  GatewayMessage message;
+  message.command = frames[1];
+  const auto body = [&](std::size_t n) -> Status {
+    if (frames.size() != 2 + n) {
+      return protocol_error(codes::kFrames, message.command + " has the wrong number of frames");
+    }
+    return {};
+  };
+  if (message.command == "WELCOME") {
+    SWG_RETURN_IF_ERROR(body(1));
+    SWG_RETURN_IF_ERROR(parse(frames[2], &message.welcome, "the Welcome"));
+  } else if (message.command == "DELIVER") {
+    SWG_RETURN_IF_ERROR(body(1));
+    SWG_RETURN_IF_ERROR(parse(frames[2], &message.delivery, "the Delivery"));
+  } else if (message.command == "RECEIPT") {
+    SWG_RETURN_IF_ERROR(body(2));
+    message.request_id = frames[2];
+    SWG_RETURN_IF_ERROR(parse(frames[3], &message.receipt, "the SignedReceipt"));
+  } else if (message.command == "ERROR") {
+    if (frames.size() < 3) return protocol_error(codes::kFrames, "ERROR has a body");
+    SWG_RETURN_IF_ERROR(parse(frames.back(), &message.error, "the ProtocolError"));
+  } else if (message.command == "HEARTBEAT" || message.command == "DISCONNECT") {
+    SWG_RETURN_IF_ERROR(body(0));
+  } else {
+    return protocol_error(codes::kCommand,
+                          "unknown command '" + message.command.substr(0, 32) + "'");
+  }
+  return message;
+}
+
 Frames encode_ready(const v1::Ready& ready) {
   Frames frames = header(kAgencyTag, "READY", {});
   frames.push_back(serialized(ready));

@@ -101,6 +101,17 @@ Frames encode_heartbeat();
 Frames encode_disconnect();
 Frames encode_agency_receipt(std::string_view request_id, const v1::SignedReceipt& receipt);
 
+/// A message the gateway sent (the worker's side of SWGA/1).
+struct GatewayMessage {
+  std::string command;        ///< WELCOME, DELIVER, HEARTBEAT, DISCONNECT, RECEIPT, ERROR
+  v1::Welcome welcome;        ///< WELCOME
+  v1::Delivery delivery;      ///< DELIVER
+  std::string request_id;     ///< RECEIPT
+  v1::SignedReceipt receipt;  ///< RECEIPT
+  v1::ProtocolError error;    ///< ERROR
+};
+StatusOr<GatewayMessage> decode_gateway_message(const Frames& frames);
+
 /// The worker's side.
 Frames encode_ready(const v1::Ready& ready);
 Frames encode_agency_ack(std::string_view delivery_id);

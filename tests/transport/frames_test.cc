@@ -141,5 +141,26 @@ TEST_CASE("agency messages round trip and malformed ones are refused") {
   CHECK(reason({"SWGA1", "HEARTBEAT", "x"}) == "PROTOCOL_FRAMES");
 }
 
+TEST_CASE("what the gateway sends a worker decodes on the worker's side") {
+  v1::Welcome welcome;
+  welcome.set_heartbeat_interval_ms(1000);
+  CHECK(decode_gateway_message(encode_welcome(welcome))->welcome.heartbeat_interval_ms() == 1000);
+  v1::Delivery delivery;
+  delivery.set_delivery_id("d-1");
+  CHECK(decode_gateway_message(encode_deliver(delivery))->delivery.delivery_id() == "d-1");
+  v1::SignedReceipt receipt;
+  receipt.set_signature_algorithm("ecdsa-sha256");
+  auto r = decode_gateway_message(encode_agency_receipt("q-1", receipt));
+  REQUIRE(r.ok());
+  CHECK(r->request_id == "q-1");
+  CHECK(decode_gateway_message(encode_heartbeat())->command == "HEARTBEAT");
+  CHECK(decode_gateway_message(
+            encode_error(kAgencyTag, {}, invalid_argument("PROTOCOL_SERVICE", "not yours")))
+            ->error.code() == "PROTOCOL_SERVICE");
+  CHECK(decode_gateway_message({"SWGP1", "WELCOME"}).status().reason() == "PROTOCOL_VERSION");
+  CHECK(decode_gateway_message({"SWGA1", "DELIVER"}).status().reason() == "PROTOCOL_FRAMES");
+  CHECK(decode_gateway_message({"SWGA1", "NOPE"}).status().reason() == "PROTOCOL_COMMAND");
+}
+
 }  // namespace
 }  // namespace swg::transport

@@ -2,6 +2,7 @@
 //   swg check FILE...   detect, parse, validate, verify and map documents; print the model or the
 //                       rejection
 //   swg sign FILE       sign a document (enveloped XMLDSig, or detached CMS with --cms)
+//   swg agency          the reference agency worker: serve deliveries, answer with decisions
 
 #include <cstdlib>
 #include <ctime>
@@ -11,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "tools/swg/agency.h"
 #include "tools/swg/check.h"
 #include "tools/swg/sign.h"
 
@@ -78,6 +80,25 @@ int main(int argc, char** argv) {
                      "XML: reference the document element's ID instead of URI=\"\"");
   sign_cmd->add_option("--xsd", sign.xsd_dir, "Folder of the schemas");
 
+  swg::tools::AgencyOptions agency;
+  agency.xsd_dir = xsd;
+  auto* agency_cmd = app.add_subcommand(
+      "agency", "Reference agency worker: serve a service's deliveries, answer with decisions");
+  agency_cmd->add_option("--service", agency.service, "The service served, e.g. VN.MARD.PQ")
+      ->required();
+  agency_cmd->add_option("--gateway", agency.gateway, "The gateway's back endpoint");
+  agency_cmd->add_option("--gateway-key", agency.gateway_key_file,
+                         "The gateway's CURVE public key (default: the sample gateway's)");
+  agency_cmd->add_option("--curve", agency.curve_file,
+                         "The agency's CURVE key pair (default: certs-sample/curve/SERVICE.key)");
+  agency_cmd->add_option("--key", agency.key_file, "Signing key of decisions (PEM)");
+  agency_cmd->add_option("--cert", agency.cert_file, "Its certificate (PEM)");
+  agency_cmd->add_option("--decision", agency.decision, "grant, refuse or hold");
+  agency_cmd->add_option("--credit", agency.credit, "Deliveries in flight at most");
+  agency_cmd->add_option("--count", agency.count, "Stop after this many deliveries (0: never)");
+  agency_cmd->add_option("--timeout", agency.timeout,
+                         "Give up after this many seconds without a word from the gateway");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -100,5 +121,16 @@ int main(int argc, char** argv) {
     return swg::tools::run_check(check);
   }
   if (sign_cmd->parsed()) return swg::tools::run_sign(sign);
+  if (agency_cmd->parsed()) {
+    const std::string pki = source + "/certs-sample/";
+    if (agency.gateway_key_file.empty()) agency.gateway_key_file = pki + "curve/VN.NSW.GATEWAY.pub";
+    if (agency.curve_file.empty()) agency.curve_file = pki + "curve/" + agency.service + ".key";
+    if (agency.key_file.empty())
+      agency.key_file = pki + "agencies/" + agency.service + "-rsa.key.pem";
+    if (agency.cert_file.empty()) {
+      agency.cert_file = pki + "agencies/" + agency.service + "-rsa.crt.pem";
+    }
+    return swg::tools::run_agency(agency);
+  }
   return 2;
 }
