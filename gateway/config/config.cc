@@ -315,6 +315,7 @@ StatusOr<Registry> read_partner_table(const Source& source, const toml::table& r
   std::set<std::string> seen;
   for (const toml::node& node : **partners) {
     PartnerPolicy policy;
+    policy.line = line_of(node);
     auto partner = read_partner(source, *node.as_table(), &policy);
     if (!partner.ok()) return partner.status();
     if (!seen.insert(partner->identity).second) {

@@ -24,6 +24,7 @@ StatusOr<trust::TrustMaterial> read_trust_material(const std::string& dir);
 /// What the daemon enforces for a partner beside its certificates (partners.toml).
 struct PartnerPolicy {
   std::string identity;
+  std::uint32_t line = 0;        ///< where its [[partner]] entry starts, for messages
   std::string curve_public_key;                  ///< Z85; empty: the partner cannot connect
   std::vector<v1::DocumentType> document_types;  ///< what it may submit; empty: nothing
   std::vector<std::string> services;             ///< agencies: the services it may serve
@@ -56,5 +57,47 @@ StatusOr<std::vector<trust::Partner>> read_partners(const std::string& path);
 /// file:line.
 StatusOr<std::shared_ptr<const route::RoutingTable>> read_routes(
     const std::string& path, std::span<const std::string> known_destinations);
+
+/// gateway.toml, the daemon's own settings, with paths resolved against the file's folder.
+struct GatewayConfig {
+  std::string file;  ///< as given, for messages
+  std::string identity;
+  std::string data_dir;
+  std::string curve_key_file;
+  std::string signing_key_file;
+  std::string signing_cert_file;
+  std::uint32_t workers = 0;  ///< 0: one per core
+  std::string partners_endpoint;
+  std::string agencies_endpoint;
+  std::uint16_t admin_http_port = 0;
+  std::string trust_dir, partners_file, routes_file, schemas_dir, grammars_dir;
+  std::uint32_t group_commit_max = 256;
+  std::uint32_t group_commit_wait_ms = 2;
+  std::uint32_t heartbeat_interval_ms = 1000;
+  std::uint32_t heartbeat_liveness = 3;
+  std::uint32_t retry_initial_ms = 500;
+  std::uint32_t retry_max_ms = 60000;
+  std::uint32_t dead_letter_after_attempts = 50;
+  std::uint32_t dead_letter_after_hours = 72;
+};
+
+/// Reads gateway.toml. Unknown keys or sections, missing keys, wrong types, out-of-range numbers,
+/// endpoints that are not tcp:// or ipc://, and files or folders that do not exist are errors
+/// naming file:line.
+StatusOr<GatewayConfig> read_gateway(const std::string& path);
+
+/// Everything swgd starts from, read and cross-checked.
+struct Deployment {
+  GatewayConfig gateway;
+  trust::TrustMaterial trust;
+  Registry registry;
+  std::shared_ptr<const route::RoutingTable> routes;
+};
+
+/// Reads gateway.toml and every file it names, then checks them against each other: every
+/// route destination is an agency service or a registered partner (a peer gateway), every
+/// partner allowed to submit has a CURVE key, the gateway's own identity is registered.
+/// Errors name file:line.
+StatusOr<Deployment> load_deployment(const std::string& gateway_toml);
 
 }  // namespace swg::config
