@@ -1,0 +1,800 @@
+#include "gateway/journal/sqlite_journal.h"
+
+#include <sqlite3.h>
+
+#include <mutex>
+#include <set>
+#include <string_view>
+#include <utility>
+
+namespace swg::journal {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+constexpr int kApplicationId = 0x53574731;  // "SWG1"
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE messages (
+  seq INTEGER PRIMARY KEY,
+  gateway_message_id TEXT NOT NULL UNIQUE,
+  sender TEXT NOT NULL,
+  sender_message_id TEXT,
+  received_at_us INTEGER NOT NULL,
+  document_type INTEGER NOT NULL,
+  status INTEGER NOT NULL CHECK (status IN (1, 3)),
+  rejection_code TEXT,
+  raw BLOB NOT NULL,
+  model BLOB,
+  evidence BLOB,
+  receipt BLOB NOT NULL,
+  correlates_to TEXT,
+  return_to TEXT,
+  fetched_at_us INTEGER,
+  CHECK (status <> 1 OR model IS NOT NULL)
+);
+CREATE UNIQUE INDEX messages_dedup ON messages (sender, sender_message_id)
+  WHERE status = 1 AND sender_message_id IS NOT NULL;
+CREATE INDEX messages_held ON messages (return_to, seq)
+  WHERE return_to IS NOT NULL AND fetched_at_us IS NULL;
+CREATE TABLE deliveries (
+  delivery_id INTEGER PRIMARY KEY,
+  gateway_message_id TEXT NOT NULL REFERENCES messages (gateway_message_id),
+  destination TEXT NOT NULL,
+  state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 4),
+  attempts INTEGER NOT NULL,
+  next_attempt_us INTEGER NOT NULL,
+  last_error TEXT,
+  updated_us INTEGER NOT NULL,
+  UNIQUE (gateway_message_id, destination)
+);
+CREATE INDEX deliveries_outbox ON deliveries (destination, state, next_attempt_us, delivery_id);
+CREATE INDEX deliveries_state ON deliveries (state);
+CREATE TABLE audit (
+  seq INTEGER PRIMARY KEY,
+  at_us INTEGER NOT NULL,
+  operator TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+)sql";
+
+constexpr const char* kMessageColumns =
+    "seq, gateway_message_id, sender, sender_message_id, received_at_us, document_type, status, "
+    "rejection_code, raw, model, evidence, receipt, correlates_to, return_to, fetched_at_us";
+
+constexpr const char* kDeliveryColumns =
+    "delivery_id, gateway_message_id, destination, state, attempts, next_attempt_us, last_error, "
+    "updated_us";
+
+struct DbDeleter {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+using DbPtr = std::unique_ptr<sqlite3, DbDeleter>;
+
+struct StmtDeleter {
+  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+};
+using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
+
+std::int64_t to_us(Time t) {
+  return t.time_since_epoch().count();
+}
+Time from_us(std::int64_t us) {
+  return Time(std::chrono::microseconds(us));
+}
+
+/// Maps an SQLite result code to a canonical Status (journal.md §8).
+Status sqlite_error(int rc, sqlite3* db, std::string_view what) {
+  std::string message(what);
+  message += ": ";
+  message += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return unavailable("JOURNAL_BUSY", std::move(message));
+    case SQLITE_FULL: return unavailable("JOURNAL_FULL", std::move(message));
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+      return Status(StatusCode::kDataLoss, "JOURNAL_DATA_LOSS", std::move(message));
+    case SQLITE_CONSTRAINT:
+      return Status(StatusCode::kAlreadyExists, "JOURNAL_CONSTRAINT", std::move(message));
+    default: return internal_error(std::move(message));
+  }
+}
+
+/// A prepared statement reused across calls. A Use binds, steps and reads it; its destructor
+/// resets the statement so that the next Use starts clean and no read lock is held.
+class Statement {
+ public:
+  Statement() = default;
+  Statement(sqlite3* db, StmtPtr stmt) : db_(db), stmt_(std::move(stmt)) {}
+
+  class Use {
+   public:
+    explicit Use(Statement& s) : db_(s.db_), stmt_(s.stmt_.get()) {}
+    ~Use() {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+    Use(const Use&) = delete;
+    Use& operator=(const Use&) = delete;
+
+    Use& bind(int i, std::int64_t v) {
+      sqlite3_bind_int64(stmt_, i, v);
+      return *this;
+    }
+    Use& bind_text(int i, std::string_view v) {
+      sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+      return *this;
+    }
+    Use& bind_text(int i, const std::optional<std::string>& v) {
+      if (v) return bind_text(i, std::string_view(*v));
+      sqlite3_bind_null(stmt_, i);
+      return *this;
+    }
+    Use& bind_blob(int i, std::string_view v) {
+      sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+      return *this;
+    }
+    /// Binds NULL for an empty value.
+    Use& bind_blob_or_null(int i, std::string_view v) {
+      if (v.empty()) {
+        sqlite3_bind_null(stmt_, i);
+        return *this;
+      }
+      return bind_blob(i, v);
+    }
+    Use& bind_null(int i) {
+      sqlite3_bind_null(stmt_, i);
+      return *this;
+    }
+
+    /// true: a row is ready; false: done.
+    StatusOr<bool> step() {
+      int rc = sqlite3_step(stmt_);
+      if (rc == SQLITE_ROW) return true;
+      if (rc == SQLITE_DONE) return false;
+      return sqlite_error(rc, db_, sqlite3_sql(stmt_));
+    }
+    /// Steps a statement that returns no rows.
+    Status run() {
+      StatusOr<bool> row = step();
+      if (!row.ok()) return row.status();
+      return ok_status();
+    }
+
+    bool is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
+    std::int64_t int64(int i) const { return sqlite3_column_int64(stmt_, i); }
+    std::string text(int i) const {
+      const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
+      return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt_, i));
+    }
+    std::optional<std::string> optional_text(int i) const {
+      if (is_null(i)) return std::nullopt;
+      return text(i);
+    }
+    std::string blob(int i) const {
+      const void* p = sqlite3_column_blob(stmt_, i);
+      if (p == nullptr) return {};
+      return std::string(static_cast<const char*>(p), sqlite3_column_bytes(stmt_, i));
+    }
+
+   private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_;
+  };
+
+ private:
+  sqlite3* db_ = nullptr;
+  StmtPtr stmt_;
+};
+
+StatusOr<Statement> prepare(sqlite3* db, std::string_view sql) {
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+  StmtPtr stmt(raw);
+  if (rc != SQLITE_OK) return sqlite_error(rc, db, "preparing statement");
+  return Statement(db, std::move(stmt));
+}
+
+Status exec(sqlite3* db, const char* sql) {
+  int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return sqlite_error(rc, db, sql);
+  return ok_status();
+}
+
+StatusOr<std::int64_t> query_int(sqlite3* db, const char* sql) {
+  StatusOr<Statement> stmt = prepare(db, sql);
+  if (!stmt.ok()) return stmt.status();
+  Statement::Use use(*stmt);
+  StatusOr<bool> row = use.step();
+  if (!row.ok()) return row.status();
+  if (!*row) return internal_error(std::string("no row from ") + sql);
+  return use.int64(0);
+}
+
+StatusOr<std::string> query_text(sqlite3* db, const char* sql) {
+  StatusOr<Statement> stmt = prepare(db, sql);
+  if (!stmt.ok()) return stmt.status();
+  Statement::Use use(*stmt);
+  StatusOr<bool> row = use.step();
+  if (!row.ok()) return row.status();
+  if (!*row) return internal_error(std::string("no row from ") + sql);
+  return use.text(0);
+}
+
+Status validate(const Submission& s) {
+  auto bad = [&](std::string what) {
+    return invalid_argument("JOURNAL_BAD_SUBMISSION",
+                            "submission '" + s.gateway_message_id + "': " + std::move(what));
+  };
+  if (s.gateway_message_id.empty()) return bad("empty gateway message id");
+  if (s.sender.empty()) return bad("empty sender");
+  if (s.receipt.empty()) return bad("no receipt");
+  if (s.status == SubmissionStatus::kRejected) {
+    if (!s.destinations.empty()) return bad("a rejected submission has no destinations");
+    return ok_status();
+  }
+  if (s.status != SubmissionStatus::kAccepted)
+    return bad("status is neither accepted nor rejected");
+  if (s.model.empty()) return bad("accepted without a model");
+  if (s.destinations.empty() && !s.return_to) {
+    return bad("accepted with neither destinations nor a partner to return it to");
+  }
+  if (s.return_to && s.return_to->empty()) return bad("empty return_to");
+  std::set<std::string_view> seen;
+  for (const std::string& d : s.destinations) {
+    if (d.empty()) return bad("empty destination name");
+    if (!seen.insert(d).second) return bad("destination '" + d + "' named twice");
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+struct SqliteJournal::Impl {
+  std::mutex mu;
+  DbPtr db;
+  Statement begin, commit, rollback;
+  Statement find_accepted, insert_message, insert_delivery;
+  Statement message_by_id, messages_page, destinations_of, held_for, mark_fetched;
+  Statement lease_select, lease_update, state_of;
+  Statement set_delivered, set_failed, set_dead_lettered, set_released, requeue;
+  Statement deliveries_page, counts;
+  Statement insert_audit, audit_page;
+
+  /// BEGIN IMMEDIATE … COMMIT, rolled back by the destructor unless committed. IMMEDIATE takes
+  /// the write lock up front, so that a busy store fails at BEGIN (kUnavailable) rather than in
+  /// the middle of a batch.
+  class Transaction {
+   public:
+    explicit Transaction(Impl& impl) : impl_(impl) {}
+    ~Transaction() {
+      if (open_) (void)Statement::Use(impl_.rollback).run();
+    }
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    Status begin() {
+      SWG_RETURN_IF_ERROR(Statement::Use(impl_.begin).run());
+      open_ = true;
+      return ok_status();
+    }
+    Status commit() {
+      SWG_RETURN_IF_ERROR(Statement::Use(impl_.commit).run());
+      open_ = false;
+      return ok_status();
+    }
+
+   private:
+    Impl& impl_;
+    bool open_ = false;
+  };
+
+  Status prepare_all() {
+    struct Item {
+      Statement* stmt;
+      std::string sql;
+    };
+    const std::string mcols = kMessageColumns;
+    const std::string dcols = kDeliveryColumns;
+    const Item items[] = {
+        {&begin, "BEGIN IMMEDIATE"},
+        {&commit, "COMMIT"},
+        {&rollback, "ROLLBACK"},
+        {&find_accepted,
+         "SELECT gateway_message_id, receipt FROM messages "
+         "WHERE sender = ?1 AND sender_message_id = ?2 AND status = 1"},
+        {&insert_message,
+         "INSERT INTO messages (gateway_message_id, sender, sender_message_id, received_at_us, "
+         "document_type, status, rejection_code, raw, model, evidence, receipt, correlates_to, "
+         "return_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"},
+        {&insert_delivery,
+         "INSERT INTO deliveries (gateway_message_id, destination, state, attempts, "
+         "next_attempt_us, updated_us) VALUES (?1, ?2, 0, 0, ?3, ?3)"},
+        {&message_by_id, "SELECT " + mcols + " FROM messages WHERE gateway_message_id = ?1"},
+        {&messages_page, "SELECT " + mcols +
+                             " FROM messages WHERE (?1 IS NULL OR sender = ?1) AND seq > ?2 "
+                             "ORDER BY seq LIMIT ?3"},
+        {&destinations_of,
+         "SELECT destination FROM deliveries WHERE gateway_message_id = ?1 ORDER BY delivery_id"},
+        {&held_for, "SELECT " + mcols +
+                        " FROM messages WHERE return_to = ?1 AND fetched_at_us IS NULL "
+                        "ORDER BY seq LIMIT ?2"},
+        {&mark_fetched,
+         "UPDATE messages SET fetched_at_us = coalesce(fetched_at_us, ?3) "
+         "WHERE gateway_message_id = ?1 AND return_to = ?2"},
+        {&lease_select,
+         "SELECT d.delivery_id, d.gateway_message_id, d.destination, d.state, d.attempts, "
+         "d.next_attempt_us, d.last_error, d.updated_us, m.raw, m.model "
+         "FROM deliveries d JOIN messages m ON m.gateway_message_id = d.gateway_message_id "
+         "WHERE d.destination = ?1 AND d.state IN (0, 3) AND d.next_attempt_us <= ?2 "
+         "ORDER BY d.delivery_id LIMIT ?3"},
+        {&lease_update, "UPDATE deliveries SET state = 1, updated_us = ?2 WHERE delivery_id = ?1"},
+        {&state_of, "SELECT state FROM deliveries WHERE delivery_id = ?1"},
+        {&set_delivered, "UPDATE deliveries SET state = 2, updated_us = ?2 WHERE delivery_id = ?1"},
+        {&set_failed,
+         "UPDATE deliveries SET state = 3, attempts = attempts + 1, last_error = ?2, "
+         "next_attempt_us = ?3, updated_us = ?4 WHERE delivery_id = ?1"},
+        {&set_dead_lettered,
+         "UPDATE deliveries SET state = 4, last_error = ?2, updated_us = ?3 WHERE delivery_id = "
+         "?1"},
+        {&set_released,
+         "UPDATE deliveries SET state = 0, next_attempt_us = ?2, updated_us = ?2 "
+         "WHERE delivery_id = ?1"},
+        {&requeue, "UPDATE deliveries SET state = 0, updated_us = ?1 WHERE state = 1"},
+        {&deliveries_page, "SELECT " + dcols +
+                               " FROM deliveries WHERE (?1 IS NULL OR destination = ?1) "
+                               "AND (?2 IS NULL OR state = ?2) "
+                               "AND (?3 IS NULL OR gateway_message_id = ?3) "
+                               "AND delivery_id > ?4 ORDER BY delivery_id LIMIT ?5"},
+        {&counts,
+         "SELECT destination, state, count(*) FROM deliveries GROUP BY destination, state "
+         "ORDER BY destination, state"},
+        {&insert_audit,
+         "INSERT INTO audit (at_us, operator, action, subject, detail) "
+         "VALUES (?1, ?2, ?3, ?4, ?5)"},
+        {&audit_page,
+         "SELECT seq, at_us, operator, action, subject, detail FROM audit WHERE seq > ?1 "
+         "ORDER BY seq LIMIT ?2"},
+    };
+    for (const Item& item : items) {
+      StatusOr<Statement> stmt = prepare(db.get(), item.sql);
+      if (!stmt.ok()) return Status(stmt.status()).annotate(item.sql);
+      *item.stmt = std::move(*stmt);
+    }
+    return ok_status();
+  }
+
+  /// Reads a row of kMessageColumns and the destinations of its deliveries.
+  StatusOr<StoredMessage> read_message(const Statement::Use& row) {
+    StoredMessage m;
+    m.seq = row.int64(0);
+    Submission& s = m.submission;
+    s.gateway_message_id = row.text(1);
+    s.sender = row.text(2);
+    s.sender_message_id = row.optional_text(3);
+    s.received_at = from_us(row.int64(4));
+    s.document_type = static_cast<int>(row.int64(5));
+    s.status = static_cast<SubmissionStatus>(row.int64(6));
+    s.rejection_code = row.text(7);
+    s.raw = row.blob(8);
+    s.model = row.blob(9);
+    s.evidence = row.blob(10);
+    s.receipt = row.blob(11);
+    s.correlates_to = row.optional_text(12);
+    s.return_to = row.optional_text(13);
+    if (!row.is_null(14)) m.fetched_at = from_us(row.int64(14));
+    Statement::Use dests(destinations_of);
+    dests.bind_text(1, std::string_view(s.gateway_message_id));
+    while (true) {
+      StatusOr<bool> more = dests.step();
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      s.destinations.push_back(dests.text(0));
+    }
+    return m;
+  }
+
+  StatusOr<std::vector<StoredMessage>> read_messages(Statement::Use& use) {
+    std::vector<StoredMessage> out;
+    while (true) {
+      StatusOr<bool> more = use.step();
+      if (!more.ok()) return more.status();
+      if (!*more) return out;
+      StatusOr<StoredMessage> m = read_message(use);
+      if (!m.ok()) return m.status();
+      out.push_back(std::move(*m));
+    }
+  }
+
+  static Delivery read_delivery(const Statement::Use& row) {
+    Delivery d;
+    d.delivery_id = row.int64(0);
+    d.gateway_message_id = row.text(1);
+    d.destination = row.text(2);
+    d.state = static_cast<DeliveryState>(row.int64(3));
+    d.attempts = static_cast<int>(row.int64(4));
+    d.next_attempt_at = from_us(row.int64(5));
+    d.last_error = row.text(6);
+    d.updated_at = from_us(row.int64(7));
+    return d;
+  }
+
+  /// Runs `update` on delivery `id` in one transaction if its state is one of `from`.
+  template <typename Update>
+  Status transition(DeliveryId id, std::initializer_list<DeliveryState> from, const char* verb,
+                    Update update) {
+    Transaction txn(*this);
+    SWG_RETURN_IF_ERROR(txn.begin());
+    DeliveryState state;
+    {
+      Statement::Use use(state_of);
+      use.bind(1, id);
+      StatusOr<bool> row = use.step();
+      if (!row.ok()) return row.status();
+      if (!*row) {
+        return Status(StatusCode::kNotFound, "JOURNAL_NO_SUCH_DELIVERY",
+                      "no delivery " + std::to_string(id));
+      }
+      state = static_cast<DeliveryState>(use.int64(0));
+    }
+    bool allowed = false;
+    for (DeliveryState s : from) allowed = allowed || s == state;
+    if (!allowed) {
+      return failed_precondition("JOURNAL_ILLEGAL_TRANSITION", std::string(verb) + " of delivery " +
+                                                                   std::to_string(id) +
+                                                                   " in state " + to_string(state));
+    }
+    SWG_RETURN_IF_ERROR(update());
+    return txn.commit();
+  }
+};
+
+SqliteJournal::SqliteJournal(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteJournal::~SqliteJournal() = default;
+
+StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesystem::path& path,
+                                                             const SqliteJournalOptions& options) {
+  if (!options.create_if_missing && !std::filesystem::exists(path)) {
+    return Status(StatusCode::kNotFound, "JOURNAL_NOT_FOUND", "no journal at " + path.string());
+  }
+  auto impl = std::make_unique<Impl>();
+  sqlite3* raw = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+              (options.create_if_missing ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  impl->db.reset(raw);
+  if (rc != SQLITE_OK) {
+    // A path that cannot be opened at all is a configuration problem, not damaged data.
+    if ((rc & 0xff) == SQLITE_CANTOPEN) {
+      return failed_precondition("JOURNAL_CANNOT_OPEN", "cannot open journal " + path.string());
+    }
+    return Status(sqlite_error(rc, raw, "opening journal")).annotate(path.string());
+  }
+  sqlite3* db = raw;
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
+
+  // Submissions are around 10 KB: 16 KB pages keep most of one in a page or two instead of a
+  // chain of 4 KB overflow pages. Takes effect only when the file is created.
+  SWG_RETURN_IF_ERROR(exec(db, "PRAGMA page_size = 16384"));
+  StatusOr<std::string> mode = query_text(db, "PRAGMA journal_mode = WAL");
+  if (!mode.ok()) return Status(mode.status()).annotate(path.string());
+  if (*mode != "wal") {
+    return failed_precondition("JOURNAL_NO_WAL",
+                               path.string() + ": journal_mode is " + *mode + ", not wal");
+  }
+  SWG_RETURN_IF_ERROR(exec(db, "PRAGMA synchronous = FULL"));
+  SWG_RETURN_IF_ERROR(exec(db, "PRAGMA foreign_keys = ON"));
+  // A group commit of a few hundred 10 KB submissions must fit in the page cache, or SQLite
+  // spills pages to the WAL in the middle of the transaction (16 MiB).
+  SWG_RETURN_IF_ERROR(exec(db, "PRAGMA cache_size = -16384"));
+
+  // Checked and created inside one write transaction, so that two processes opening a new file
+  // at once cannot both create the schema.
+  SWG_RETURN_IF_ERROR(exec(db, "BEGIN IMMEDIATE"));
+  auto check_schema = [&]() -> Status {
+    StatusOr<std::int64_t> app = query_int(db, "PRAGMA application_id");
+    if (!app.ok()) return app.status();
+    StatusOr<std::int64_t> version = query_int(db, "PRAGMA user_version");
+    if (!version.ok()) return version.status();
+    StatusOr<std::int64_t> objects = query_int(db, "SELECT count(*) FROM sqlite_master");
+    if (!objects.ok()) return objects.status();
+    if (*app == 0 && *version == 0 && *objects == 0) {
+      SWG_RETURN_IF_ERROR(exec(db, kSchema));
+      SWG_RETURN_IF_ERROR(
+          exec(db, ("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str()));
+      return exec(db, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+    }
+    if (*app != kApplicationId) {
+      return failed_precondition("JOURNAL_NOT_A_JOURNAL",
+                                 path.string() + " is not a swg-journal database");
+    }
+    if (*version > kSchemaVersion) {
+      return failed_precondition("JOURNAL_SCHEMA_NEWER",
+                                 path.string() + " has schema version " + std::to_string(*version) +
+                                     "; this build knows up to " + std::to_string(kSchemaVersion));
+    }
+    if (*version < 1) {
+      return Status(StatusCode::kDataLoss, "JOURNAL_DATA_LOSS",
+                    path.string() + " has no schema version");
+    }
+    return ok_status();
+  };
+  Status schema = check_schema();
+  if (!schema.ok()) {
+    (void)exec(db, "ROLLBACK");
+    return schema;
+  }
+  SWG_RETURN_IF_ERROR(exec(db, "COMMIT"));
+  SWG_RETURN_IF_ERROR(impl->prepare_all());
+  return std::unique_ptr<SqliteJournal>(new SqliteJournal(std::move(impl)));
+}
+
+StatusOr<std::vector<AppendResult>> SqliteJournal::append(const std::vector<Submission>& batch) {
+  for (const Submission& s : batch) SWG_RETURN_IF_ERROR(validate(s));
+  std::lock_guard lock(impl_->mu);
+  Impl::Transaction txn(*impl_);
+  SWG_RETURN_IF_ERROR(txn.begin());
+  std::vector<AppendResult> results;
+  results.reserve(batch.size());
+  for (const Submission& s : batch) {
+    AppendResult result;
+    if (s.status == SubmissionStatus::kAccepted && s.sender_message_id) {
+      Statement::Use find(impl_->find_accepted);
+      find.bind_text(1, std::string_view(s.sender)).bind_text(2, s.sender_message_id);
+      StatusOr<bool> row = find.step();
+      if (!row.ok()) return row.status();
+      if (*row) {
+        result.outcome = AppendResult::Outcome::kDuplicate;
+        result.gateway_message_id = find.text(0);
+        result.original_receipt = find.blob(1);
+        results.push_back(std::move(result));
+        continue;
+      }
+    }
+    {
+      Statement::Use insert(impl_->insert_message);
+      insert.bind_text(1, std::string_view(s.gateway_message_id))
+          .bind_text(2, std::string_view(s.sender))
+          .bind_text(3, s.sender_message_id)
+          .bind(4, to_us(s.received_at))
+          .bind(5, s.document_type)
+          .bind(6, static_cast<std::int64_t>(s.status))
+          .bind_blob(8, s.raw)
+          .bind_blob_or_null(9, s.model)
+          .bind_blob_or_null(10, s.evidence)
+          .bind_blob(11, s.receipt)
+          .bind_text(12, s.correlates_to)
+          .bind_text(13, s.return_to);
+      if (s.status == SubmissionStatus::kRejected) {
+        insert.bind_text(7, std::string_view(s.rejection_code));
+      } else {
+        insert.bind_null(7);
+      }
+      Status st = insert.run();
+      if (!st.ok()) return st.annotate("storing " + s.gateway_message_id);
+    }
+    for (const std::string& destination : s.destinations) {
+      Statement::Use insert(impl_->insert_delivery);
+      insert.bind_text(1, std::string_view(s.gateway_message_id))
+          .bind_text(2, std::string_view(destination))
+          .bind(3, to_us(s.received_at));
+      SWG_RETURN_IF_ERROR(insert.run());
+    }
+    result.gateway_message_id = s.gateway_message_id;
+    results.push_back(std::move(result));
+  }
+  SWG_RETURN_IF_ERROR(txn.commit());
+  return results;
+}
+
+StatusOr<StoredMessage> SqliteJournal::message(const std::string& gateway_message_id) {
+  std::lock_guard lock(impl_->mu);
+  Statement::Use use(impl_->message_by_id);
+  use.bind_text(1, std::string_view(gateway_message_id));
+  StatusOr<bool> row = use.step();
+  if (!row.ok()) return row.status();
+  if (!*row) {
+    return Status(StatusCode::kNotFound, "JOURNAL_NO_SUCH_MESSAGE",
+                  "no message " + gateway_message_id);
+  }
+  return impl_->read_message(use);
+}
+
+StatusOr<std::vector<StoredMessage>> SqliteJournal::messages(const MessageFilter& filter) {
+  std::lock_guard lock(impl_->mu);
+  Statement::Use use(impl_->messages_page);
+  use.bind_text(1, filter.sender).bind(2, filter.after_seq).bind(3, filter.limit);
+  return impl_->read_messages(use);
+}
+
+StatusOr<std::vector<Delivery>> SqliteJournal::lease(const std::string& destination, int limit,
+                                                     Time now) {
+  if (limit <= 0) return std::vector<Delivery>();
+  std::lock_guard lock(impl_->mu);
+  Impl::Transaction txn(*impl_);
+  SWG_RETURN_IF_ERROR(txn.begin());
+  std::vector<Delivery> leased;
+  {
+    Statement::Use select(impl_->lease_select);
+    select.bind_text(1, std::string_view(destination)).bind(2, to_us(now)).bind(3, limit);
+    while (true) {
+      StatusOr<bool> more = select.step();
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      Delivery d = Impl::read_delivery(select);
+      d.raw = select.blob(8);
+      d.model = select.blob(9);
+      d.state = DeliveryState::kInFlight;
+      d.updated_at = now;
+      leased.push_back(std::move(d));
+    }
+  }
+  for (const Delivery& d : leased) {
+    Statement::Use update(impl_->lease_update);
+    update.bind(1, d.delivery_id).bind(2, to_us(now));
+    SWG_RETURN_IF_ERROR(update.run());
+  }
+  SWG_RETURN_IF_ERROR(txn.commit());
+  return leased;
+}
+
+Status SqliteJournal::mark_delivered(DeliveryId id, Time now) {
+  std::lock_guard lock(impl_->mu);
+  return impl_->transition(id, {DeliveryState::kInFlight}, "mark_delivered", [&] {
+    Statement::Use use(impl_->set_delivered);
+    use.bind(1, id).bind(2, to_us(now));
+    return use.run();
+  });
+}
+
+Status SqliteJournal::mark_failed(DeliveryId id, const std::string& error, Time next_attempt_at,
+                                  Time now) {
+  std::lock_guard lock(impl_->mu);
+  return impl_->transition(id, {DeliveryState::kInFlight}, "mark_failed", [&] {
+    Statement::Use use(impl_->set_failed);
+    use.bind(1, id)
+        .bind_text(2, std::string_view(error))
+        .bind(3, to_us(next_attempt_at))
+        .bind(4, to_us(now));
+    return use.run();
+  });
+}
+
+Status SqliteJournal::dead_letter(DeliveryId id, const std::string& reason, Time now) {
+  std::lock_guard lock(impl_->mu);
+  return impl_->transition(
+      id, {DeliveryState::kPending, DeliveryState::kInFlight, DeliveryState::kFailed},
+      "dead_letter", [&] {
+        Statement::Use use(impl_->set_dead_lettered);
+        use.bind(1, id).bind_text(2, std::string_view(reason)).bind(3, to_us(now));
+        return use.run();
+      });
+}
+
+Status SqliteJournal::release_dead_letter(DeliveryId id, const std::string& operator_id,
+                                          const std::string& reason, Time now) {
+  if (operator_id.empty()) {
+    return invalid_argument("JOURNAL_NO_OPERATOR", "release_dead_letter needs an operator");
+  }
+  std::lock_guard lock(impl_->mu);
+  const std::string subject = std::to_string(id);
+  return impl_->transition(id, {DeliveryState::kDeadLettered}, "release_dead_letter", [&] {
+    {
+      Statement::Use use(impl_->set_released);
+      use.bind(1, id).bind(2, to_us(now));
+      SWG_RETURN_IF_ERROR(use.run());
+    }
+    Statement::Use use(impl_->insert_audit);
+    use.bind(1, to_us(now))
+        .bind_text(2, std::string_view(operator_id))
+        .bind_text(3, std::string_view("release_dead_letter"))
+        .bind_text(4, std::string_view(subject))
+        .bind_text(5, std::string_view(reason));
+    return use.run();
+  });
+}
+
+StatusOr<std::int64_t> SqliteJournal::requeue_in_flight(Time now) {
+  std::lock_guard lock(impl_->mu);
+  Impl::Transaction txn(*impl_);
+  SWG_RETURN_IF_ERROR(txn.begin());
+  {
+    Statement::Use use(impl_->requeue);
+    use.bind(1, to_us(now));
+    SWG_RETURN_IF_ERROR(use.run());
+  }
+  std::int64_t changed = sqlite3_changes64(impl_->db.get());
+  SWG_RETURN_IF_ERROR(txn.commit());
+  return changed;
+}
+
+StatusOr<std::vector<Delivery>> SqliteJournal::deliveries(const DeliveryFilter& filter) {
+  std::lock_guard lock(impl_->mu);
+  Statement::Use use(impl_->deliveries_page);
+  use.bind_text(1, filter.destination);
+  if (filter.state) {
+    use.bind(2, static_cast<std::int64_t>(*filter.state));
+  } else {
+    use.bind_null(2);
+  }
+  use.bind_text(3, filter.gateway_message_id).bind(4, filter.after_id).bind(5, filter.limit);
+  std::vector<Delivery> out;
+  while (true) {
+    StatusOr<bool> more = use.step();
+    if (!more.ok()) return more.status();
+    if (!*more) return out;
+    out.push_back(Impl::read_delivery(use));
+  }
+}
+
+StatusOr<std::vector<DeliveryCount>> SqliteJournal::delivery_counts() {
+  std::lock_guard lock(impl_->mu);
+  Statement::Use use(impl_->counts);
+  std::vector<DeliveryCount> out;
+  while (true) {
+    StatusOr<bool> more = use.step();
+    if (!more.ok()) return more.status();
+    if (!*more) return out;
+    out.push_back({use.text(0), static_cast<DeliveryState>(use.int64(1)), use.int64(2)});
+  }
+}
+
+Status SqliteJournal::audit(const AuditEntry& entry) {
+  if (entry.operator_id.empty() || entry.action.empty()) {
+    return invalid_argument("JOURNAL_BAD_AUDIT", "an audit entry needs an operator and an action");
+  }
+  std::lock_guard lock(impl_->mu);
+  Statement::Use use(impl_->insert_audit);
+  use.bind(1, to_us(entry.at))
+      .bind_text(2, std::string_view(entry.operator_id))
+      .bind_text(3, std::string_view(entry.action))
+      .bind_text(4, std::string_view(entry.subject))
+      .bind_text(5, std::string_view(entry.detail));
+  return use.run();
+}
+
+StatusOr<std::vector<AuditEntry>> SqliteJournal::audit_log(std::int64_t after_seq, int limit) {
+  std::lock_guard lock(impl_->mu);
+  Statement::Use use(impl_->audit_page);
+  use.bind(1, after_seq).bind(2, limit);
+  std::vector<AuditEntry> out;
+  while (true) {
+    StatusOr<bool> more = use.step();
+    if (!more.ok()) return more.status();
+    if (!*more) return out;
+    out.push_back(
+        {use.int64(0), from_us(use.int64(1)), use.text(2), use.text(3), use.text(4), use.text(5)});
+  }
+}
+
+StatusOr<std::vector<StoredMessage>> SqliteJournal::held_for(const std::string& partner,
+                                                             int limit) {
+  std::lock_guard lock(impl_->mu);
+  Statement::Use use(impl_->held_for);
+  use.bind_text(1, std::string_view(partner)).bind(2, limit);
+  return impl_->read_messages(use);
+}
+
+Status SqliteJournal::mark_fetched(const std::string& gateway_message_id,
+                                   const std::string& partner, Time now) {
+  std::lock_guard lock(impl_->mu);
+  {
+    Statement::Use use(impl_->mark_fetched);
+    use.bind_text(1, std::string_view(gateway_message_id))
+        .bind_text(2, std::string_view(partner))
+        .bind(3, to_us(now));
+    SWG_RETURN_IF_ERROR(use.run());
+  }
+  if (sqlite3_changes64(impl_->db.get()) == 0) {
+    return Status(StatusCode::kNotFound, "JOURNAL_NOT_HELD",
+                  "no message " + gateway_message_id + " held for " + partner);
+  }
+  return ok_status();
+}
+
+}  // namespace swg::journal

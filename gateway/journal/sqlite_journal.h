@@ -1,0 +1,68 @@
+#pragma once
+// The embedded journal: one SQLite database file in WAL mode with synchronous=FULL, so that a
+// committed transaction has been fsync'd to the write-ahead log. Format: docs/protocols/journal.md.
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+
+#include "gateway/journal/journal.h"
+
+namespace swg::journal {
+
+struct SqliteJournalOptions {
+  /// How long a statement waits for another process's lock before failing with kUnavailable.
+  std::chrono::milliseconds busy_timeout{5000};
+  /// Create the file (and the schema) when it does not exist. When false, a missing file is
+  /// kNotFound.
+  bool create_if_missing = true;
+};
+
+/// Journal on one SQLite file. One connection, used under a mutex: every method is thread-safe
+/// and writers are serialised; group commit comes from append() taking a whole batch into one
+/// transaction. Statements are prepared once at open() and reused. sqlite3 handles never leave
+/// this class. Several processes MAY open the same file (SQLite locking serialises them; a
+/// lock held longer than busy_timeout yields kUnavailable).
+class SqliteJournal final : public Journal {
+ public:
+  /// Opens (or creates) the journal at `path`: WAL mode, synchronous=FULL, foreign keys on, the
+  /// schema created in one transaction when the file is new. Errors: kNotFound (missing file and
+  /// !create_if_missing), kFailedPrecondition (JOURNAL_CANNOT_OPEN: the path cannot be opened;
+  /// JOURNAL_SCHEMA_NEWER: written by a newer version;
+  /// JOURNAL_NOT_A_JOURNAL: another application's database; JOURNAL_NO_WAL: the file system
+  /// cannot hold a WAL), kDataLoss (not a database, corrupt, or an I/O error), kUnavailable.
+  static StatusOr<std::unique_ptr<SqliteJournal>> open(const std::filesystem::path& path,
+                                                       const SqliteJournalOptions& options = {});
+
+  /// Closes the connection; committed data is already durable.
+  ~SqliteJournal() override;
+  SqliteJournal(const SqliteJournal&) = delete;
+  SqliteJournal& operator=(const SqliteJournal&) = delete;
+
+  StatusOr<std::vector<AppendResult>> append(const std::vector<Submission>& batch) override;
+  StatusOr<StoredMessage> message(const std::string& gateway_message_id) override;
+  StatusOr<std::vector<StoredMessage>> messages(const MessageFilter& filter) override;
+  StatusOr<std::vector<Delivery>> lease(const std::string& destination, int limit,
+                                        Time now) override;
+  Status mark_delivered(DeliveryId id, Time now) override;
+  Status mark_failed(DeliveryId id, const std::string& error, Time next_attempt_at,
+                     Time now) override;
+  Status dead_letter(DeliveryId id, const std::string& reason, Time now) override;
+  Status release_dead_letter(DeliveryId id, const std::string& operator_id,
+                             const std::string& reason, Time now) override;
+  StatusOr<std::int64_t> requeue_in_flight(Time now) override;
+  StatusOr<std::vector<Delivery>> deliveries(const DeliveryFilter& filter) override;
+  StatusOr<std::vector<DeliveryCount>> delivery_counts() override;
+  Status audit(const AuditEntry& entry) override;
+  StatusOr<std::vector<AuditEntry>> audit_log(std::int64_t after_seq, int limit) override;
+  StatusOr<std::vector<StoredMessage>> held_for(const std::string& partner, int limit) override;
+  Status mark_fetched(const std::string& gateway_message_id, const std::string& partner,
+                      Time now) override;
+
+ private:
+  struct Impl;
+  explicit SqliteJournal(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace swg::journal

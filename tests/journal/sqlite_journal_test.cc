@@ -1,0 +1,549 @@
+#include "gateway/journal/sqlite_journal.h"
+
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <thread>
+
+#include "tests/journal/journal_test_util.h"
+
+namespace swg::journal {
+namespace {
+
+using testing::accepted;
+using testing::at;
+using testing::rejected;
+using testing::TempDir;
+
+std::unique_ptr<SqliteJournal> open_journal(const std::filesystem::path& path) {
+  auto journal = SqliteJournal::open(path);
+  INFO(journal.status().to_string());
+  REQUIRE(journal.ok());
+  return std::move(*journal);
+}
+
+std::vector<AppendResult> append_ok(Journal& journal, const std::vector<Submission>& batch) {
+  auto results = journal.append(batch);
+  INFO(results.status().to_string());
+  REQUIRE(results.ok());
+  REQUIRE(results->size() == batch.size());
+  return std::move(*results);
+}
+
+std::vector<Delivery> deliveries_of(Journal& journal, const std::string& id) {
+  DeliveryFilter filter;
+  filter.gateway_message_id = id;
+  auto found = journal.deliveries(filter);
+  REQUIRE(found.ok());
+  return std::move(*found);
+}
+
+Delivery delivery(Journal& journal, DeliveryId id) {
+  auto all = journal.deliveries({});
+  REQUIRE(all.ok());
+  for (Delivery& d : *all)
+    if (d.delivery_id == id) return d;
+  FAIL("no delivery " << id);
+  return {};
+}
+
+std::size_t message_count(Journal& journal) {
+  auto all = journal.messages({});
+  REQUIRE(all.ok());
+  return all->size();
+}
+
+void set_user_version(const std::filesystem::path& path, const char* pragma) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  int rc = sqlite3_exec(db, pragma, nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+TEST_CASE("SqliteJournal opens, creates its schema once and guards the version") {
+  TempDir dir;
+  const auto path = dir.path() / "journal.db";
+
+  SECTION("a missing file is NotFound without create_if_missing") {
+    SqliteJournalOptions options;
+    options.create_if_missing = false;
+    auto journal = SqliteJournal::open(path, options);
+    CHECK(journal.status().code() == StatusCode::kNotFound);
+    CHECK_FALSE(std::filesystem::exists(path));
+  }
+  SECTION("a path in a missing folder is FailedPrecondition") {
+    auto journal = SqliteJournal::open(dir.path() / "missing" / "journal.db");
+    CHECK(journal.status().code() == StatusCode::kFailedPrecondition);
+    CHECK(journal.status().reason() == "JOURNAL_CANNOT_OPEN");
+  }
+  SECTION("reopening keeps what was stored") {
+    append_ok(*open_journal(path), {accepted("g1", "p1", "m1", {"customs"})});
+    auto journal = open_journal(path);
+    CHECK(journal->message("g1").ok());
+    CHECK(deliveries_of(*journal, "g1").size() == 1);
+  }
+  SECTION("a journal from a newer version is refused") {
+    open_journal(path);
+    set_user_version(path, "PRAGMA user_version = 2");
+    auto journal = SqliteJournal::open(path);
+    CHECK(journal.status().code() == StatusCode::kFailedPrecondition);
+    CHECK(journal.status().reason() == "JOURNAL_SCHEMA_NEWER");
+  }
+  SECTION("another application's database is refused") {
+    set_user_version(path, "CREATE TABLE t (x)");
+    auto journal = SqliteJournal::open(path);
+    CHECK(journal.status().reason() == "JOURNAL_NOT_A_JOURNAL");
+  }
+  SECTION("a file that is not a database is DataLoss") {
+    std::ofstream(path) << std::string(8192, 'x');
+    auto journal = SqliteJournal::open(path);
+    CHECK(journal.status().code() == StatusCode::kDataLoss);
+  }
+}
+
+TEST_CASE("a store locked by another process is Unavailable, and the batch can be retried") {
+  TempDir dir;
+  const auto path = dir.path() / "journal.db";
+  SqliteJournalOptions options;
+  options.busy_timeout = std::chrono::milliseconds(50);
+  auto opened = SqliteJournal::open(path, options);
+  REQUIRE(opened.ok());
+  Journal& journal = **opened;
+
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  auto busy = journal.append({accepted("g1", "p1", "m1", {"customs"})});
+  CHECK(busy.status().code() == StatusCode::kUnavailable);
+  CHECK(busy.status().reason() == "JOURNAL_BUSY");
+  CHECK(journal.dead_letter(1, "r", at(1)).code() == StatusCode::kUnavailable);
+  REQUIRE(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(other);
+
+  append_ok(journal, {accepted("g1", "p1", "m1", {"customs"})});
+  CHECK(journal.message("g1").ok());
+}
+
+TEST_CASE("append stores accepted and rejected submissions with their deliveries") {
+  TempDir dir;
+  auto journal = open_journal(dir.path() / "journal.db");
+  Submission a = accepted("g1", "p1", "m1", {"customs", "quarantine"});
+  a.received_at = at(100);
+  a.correlates_to = "g0";
+  Submission r = rejected("g2", "p1", "m2", "XML_MALFORMED");
+  auto results = append_ok(*journal, {a, r});
+  CHECK(results[0].outcome == AppendResult::Outcome::kStored);
+  CHECK(results[0].gateway_message_id == "g1");
+  CHECK(results[1].outcome == AppendResult::Outcome::kStored);
+
+  auto stored = journal->message("g1");
+  REQUIRE(stored.ok());
+  const Submission& s = stored->submission;
+  CHECK(s.sender == "p1");
+  CHECK(s.sender_message_id == std::optional<std::string>("m1"));
+  CHECK(s.received_at == at(100));
+  CHECK(s.document_type == 6);
+  CHECK(s.status == SubmissionStatus::kAccepted);
+  CHECK(s.raw == a.raw);
+  CHECK(s.model == a.model);
+  CHECK(s.evidence == a.evidence);
+  CHECK(s.receipt == a.receipt);
+  CHECK(s.correlates_to == std::optional<std::string>("g0"));
+  CHECK_FALSE(s.return_to.has_value());
+  CHECK(s.destinations == std::vector<std::string>{"customs", "quarantine"});
+
+  auto bad = journal->message("g2");
+  REQUIRE(bad.ok());
+  CHECK(bad->submission.status == SubmissionStatus::kRejected);
+  CHECK(bad->submission.rejection_code == "XML_MALFORMED");
+  CHECK(bad->submission.model.empty());
+  CHECK(bad->submission.destinations.empty());
+  CHECK(bad->seq > stored->seq);
+
+  auto ds = deliveries_of(*journal, "g1");
+  REQUIRE(ds.size() == 2);
+  for (const Delivery& d : ds) {
+    CHECK(d.state == DeliveryState::kPending);
+    CHECK(d.attempts == 0);
+    CHECK(d.next_attempt_at == at(100));
+  }
+  CHECK(journal->message("nope").status().code() == StatusCode::kNotFound);
+
+  auto counts = journal->delivery_counts();
+  REQUIRE(counts.ok());
+  REQUIRE(counts->size() == 2);
+  CHECK((*counts)[0].destination == "customs");
+  CHECK((*counts)[0].state == DeliveryState::kPending);
+  CHECK((*counts)[0].count == 1);
+}
+
+TEST_CASE("duplicates are answered with the original receipt and never stored twice") {
+  TempDir dir;
+  auto journal = open_journal(dir.path() / "journal.db");
+  Submission original = accepted("g1", "p1", "m1", {"customs"});
+  append_ok(*journal, {original});
+
+  SECTION("in a later batch") {
+    auto results = append_ok(*journal, {accepted("g9", "p1", "m1", {"customs"}),
+                                        accepted("g10", "p1", "m2", {"customs"})});
+    CHECK(results[0].outcome == AppendResult::Outcome::kDuplicate);
+    CHECK(results[0].gateway_message_id == "g1");
+    CHECK(results[0].original_receipt == original.receipt);
+    CHECK(testing::receipt_message_id(results[0].original_receipt) == "g1");
+    CHECK(results[1].outcome == AppendResult::Outcome::kStored);
+    CHECK(journal->message("g9").status().code() == StatusCode::kNotFound);
+    CHECK(deliveries_of(*journal, "g9").empty());
+    CHECK(message_count(*journal) == 2);
+  }
+  SECTION("within one batch") {
+    Submission first = accepted("g2", "p2", "x", {"customs"});
+    auto results = append_ok(*journal, {first, accepted("g3", "p2", "x", {"food"})});
+    CHECK(results[0].outcome == AppendResult::Outcome::kStored);
+    CHECK(results[1].outcome == AppendResult::Outcome::kDuplicate);
+    CHECK(results[1].gateway_message_id == "g2");
+    CHECK(results[1].original_receipt == first.receipt);
+    CHECK(message_count(*journal) == 2);
+  }
+  SECTION("the same id from another sender is not a duplicate") {
+    auto results = append_ok(*journal, {accepted("g4", "p2", "m1", {"customs"})});
+    CHECK(results[0].outcome == AppendResult::Outcome::kStored);
+  }
+  SECTION("rejected attempts are all kept and do not block a corrected resubmission") {
+    append_ok(*journal, {rejected("r1", "p3", "m7", "SIG_INVALID")});
+    append_ok(*journal, {rejected("r2", "p3", "m7", "SIG_INVALID")});
+    auto results = append_ok(*journal, {accepted("g5", "p3", "m7", {"customs"})});
+    CHECK(results[0].outcome == AppendResult::Outcome::kStored);
+    CHECK(message_count(*journal) == 4);
+  }
+}
+
+TEST_CASE("a bad batch stores nothing") {
+  TempDir dir;
+  auto journal = open_journal(dir.path() / "journal.db");
+  append_ok(*journal, {accepted("g1", "p1", "m1", {"customs"})});
+  Submission good = accepted("g2", "p1", "m2", {"customs"});
+
+  SECTION("an invalid item is InvalidArgument") {
+    Submission no_model = accepted("g3", "p1", "m3", {"customs"});
+    no_model.model.clear();
+    Submission twice = accepted("g3", "p1", "m3", {"customs", "customs"});
+    Submission no_dest = accepted("g3", "p1", "m3", {});
+    Submission rejected_with_dest = rejected("g3", "p1", "m3", "X");
+    rejected_with_dest.destinations = {"customs"};
+    Submission no_sender = accepted("g3", "", "m3", {"customs"});
+    for (const Submission& bad : {no_model, twice, no_dest, rejected_with_dest, no_sender}) {
+      auto results = journal->append({good, bad});
+      CHECK(results.status().code() == StatusCode::kInvalidArgument);
+    }
+  }
+  SECTION("a gateway message id stored before is AlreadyExists") {
+    auto results = journal->append({good, accepted("g1", "p1", "other", {"customs"})});
+    CHECK(results.status().code() == StatusCode::kAlreadyExists);
+  }
+  CHECK(journal->message("g2").status().code() == StatusCode::kNotFound);
+  CHECK(deliveries_of(*journal, "g2").empty());
+  CHECK(message_count(*journal) == 1);
+  // The connection is usable after the failed transaction.
+  append_ok(*journal, {good});
+  CHECK(message_count(*journal) == 2);
+}
+
+TEST_CASE("delivery state transitions") {
+  TempDir dir;
+  auto journal = open_journal(dir.path() / "journal.db");
+  Submission early = accepted("g1", "p1", "m1", {"customs", "quarantine"});
+  early.received_at = at(100);
+  Submission late = accepted("g2", "p1", "m2", {"customs"});
+  late.received_at = at(200);
+  append_ok(*journal, {early, late});
+
+  SECTION("lease takes due deliveries of one destination, in order, up to the limit") {
+    auto none = journal->lease("customs", 10, at(99));
+    REQUIRE(none.ok());
+    CHECK(none->empty());
+    auto first = journal->lease("customs", 10, at(150));
+    REQUIRE(first.ok());
+    REQUIRE(first->size() == 1);
+    CHECK((*first)[0].gateway_message_id == "g1");
+    CHECK((*first)[0].state == DeliveryState::kInFlight);
+    CHECK((*first)[0].raw == early.raw);
+    CHECK((*first)[0].model == early.model);
+    CHECK(delivery(*journal, (*first)[0].delivery_id).state == DeliveryState::kInFlight);
+    auto second = journal->lease("customs", 10, at(300));
+    REQUIRE(second.ok());
+    REQUIRE(second->size() == 1);
+    CHECK((*second)[0].gateway_message_id == "g2");
+    auto limited = journal->lease("quarantine", 0, at(300));
+    REQUIRE(limited.ok());
+    CHECK(limited->empty());
+    auto q = journal->lease("quarantine", 1, at(300));
+    REQUIRE(q.ok());
+    CHECK(q->size() == 1);
+  }
+
+  SECTION("in_flight → delivered, and delivered is final") {
+    auto leased = journal->lease("customs", 1, at(300));
+    REQUIRE(leased->size() == 1);
+    DeliveryId id = (*leased)[0].delivery_id;
+    CHECK(journal->mark_delivered(id, at(301)).ok());
+    CHECK(delivery(*journal, id).state == DeliveryState::kDelivered);
+    CHECK(journal->mark_delivered(id, at(302)).code() == StatusCode::kFailedPrecondition);
+    CHECK(journal->mark_failed(id, "e", at(400), at(302)).code() ==
+          StatusCode::kFailedPrecondition);
+    CHECK(journal->dead_letter(id, "r", at(302)).code() == StatusCode::kFailedPrecondition);
+    CHECK(journal->release_dead_letter(id, "ops", "r", at(302)).code() ==
+          StatusCode::kFailedPrecondition);
+    CHECK(delivery(*journal, id).state == DeliveryState::kDelivered);
+    auto again = journal->lease("customs", 10, at(10'000));
+    REQUIRE(again.ok());
+    for (const Delivery& d : *again) CHECK(d.delivery_id != id);
+  }
+
+  SECTION("a pending delivery cannot be marked delivered or failed") {
+    DeliveryId id = deliveries_of(*journal, "g1")[0].delivery_id;
+    Status st = journal->mark_delivered(id, at(300));
+    CHECK(st.code() == StatusCode::kFailedPrecondition);
+    CHECK(st.reason() == "JOURNAL_ILLEGAL_TRANSITION");
+    CHECK(journal->mark_failed(id, "e", at(400), at(300)).code() ==
+          StatusCode::kFailedPrecondition);
+    CHECK(delivery(*journal, id).state == DeliveryState::kPending);
+  }
+
+  SECTION("unknown delivery ids are NotFound") {
+    CHECK(journal->mark_delivered(9999, at(1)).code() == StatusCode::kNotFound);
+    CHECK(journal->mark_failed(9999, "e", at(1), at(1)).code() == StatusCode::kNotFound);
+    CHECK(journal->dead_letter(9999, "r", at(1)).code() == StatusCode::kNotFound);
+    CHECK(journal->release_dead_letter(9999, "ops", "r", at(1)).code() == StatusCode::kNotFound);
+  }
+
+  SECTION("in_flight → failed waits for its next attempt, then leases again") {
+    auto leased = journal->lease("quarantine", 1, at(300));
+    REQUIRE(leased->size() == 1);
+    DeliveryId id = (*leased)[0].delivery_id;
+    REQUIRE(journal->mark_failed(id, "agency absent", at(500), at(301)).ok());
+    Delivery d = delivery(*journal, id);
+    CHECK(d.state == DeliveryState::kFailed);
+    CHECK(d.attempts == 1);
+    CHECK(d.last_error == "agency absent");
+    CHECK(d.next_attempt_at == at(500));
+    CHECK(journal->mark_delivered(id, at(302)).code() == StatusCode::kFailedPrecondition);
+    CHECK(journal->lease("quarantine", 10, at(499))->empty());
+    auto retry = journal->lease("quarantine", 10, at(500));
+    REQUIRE(retry.ok());
+    REQUIRE(retry->size() == 1);
+    CHECK((*retry)[0].delivery_id == id);
+    CHECK((*retry)[0].attempts == 1);
+    REQUIRE(journal->mark_failed(id, "again", at(600), at(501)).ok());
+    CHECK(delivery(*journal, id).attempts == 2);
+  }
+
+  SECTION("dead letters are kept, released only by an audited operator action") {
+    DeliveryId pending = deliveries_of(*journal, "g2")[0].delivery_id;
+    auto leased = journal->lease("quarantine", 1, at(300));
+    REQUIRE(leased->size() == 1);
+    DeliveryId in_flight = (*leased)[0].delivery_id;
+    REQUIRE(journal->dead_letter(pending, "unroutable", at(301)).ok());
+    REQUIRE(journal->dead_letter(in_flight, "too many attempts", at(301)).ok());
+    CHECK(delivery(*journal, pending).state == DeliveryState::kDeadLettered);
+    CHECK(delivery(*journal, pending).last_error == "unroutable");
+    CHECK(journal->dead_letter(pending, "again", at(302)).code() ==
+          StatusCode::kFailedPrecondition);
+    CHECK(journal->mark_delivered(in_flight, at(302)).code() == StatusCode::kFailedPrecondition);
+    CHECK(journal->message("g2").ok());
+    DeliveryFilter dead;
+    dead.state = DeliveryState::kDeadLettered;
+    CHECK(journal->deliveries(dead)->size() == 2);
+    // Dead letters are not leased.
+    auto customs = journal->lease("customs", 10, at(10'000));
+    REQUIRE(customs.ok());
+    for (const Delivery& d : *customs) CHECK(d.delivery_id != pending);
+
+    CHECK(journal->release_dead_letter(pending, "", "r", at(303)).code() ==
+          StatusCode::kInvalidArgument);
+    REQUIRE(journal->release_dead_letter(pending, "alice", "route added", at(400)).ok());
+    Delivery released = delivery(*journal, pending);
+    CHECK(released.state == DeliveryState::kPending);
+    CHECK(released.next_attempt_at == at(400));
+    auto log = journal->audit_log(0, 10);
+    REQUIRE(log.ok());
+    REQUIRE(log->size() == 1);
+    CHECK((*log)[0].operator_id == "alice");
+    CHECK((*log)[0].action == "release_dead_letter");
+    CHECK((*log)[0].subject == std::to_string(pending));
+    CHECK((*log)[0].detail == "route added");
+    CHECK((*log)[0].at == at(400));
+    // Releasing a delivery that is not dead-lettered changes nothing and audits nothing.
+    CHECK(journal->release_dead_letter(pending, "alice", "twice", at(401)).code() ==
+          StatusCode::kFailedPrecondition);
+    CHECK(journal->audit_log(0, 10)->size() == 1);
+    auto relet = journal->lease("customs", 10, at(400));
+    REQUIRE(relet.ok());
+    REQUIRE(relet->size() == 1);
+    CHECK((*relet)[0].delivery_id == pending);
+  }
+}
+
+TEST_CASE("requeue_in_flight returns leases across a restart with the same delivery ids") {
+  TempDir dir;
+  const auto path = dir.path() / "journal.db";
+  std::vector<DeliveryId> first_ids;
+  {
+    auto journal = open_journal(path);
+    append_ok(*journal,
+              {accepted("g1", "p1", "m1", {"customs"}), accepted("g2", "p1", "m2", {"customs"}),
+               accepted("g3", "p1", "m3", {"customs"})});
+    auto leased = journal->lease("customs", 2, at(1'800'000'000));
+    REQUIRE(leased.ok());
+    REQUIRE(leased->size() == 2);
+    for (const Delivery& d : *leased) first_ids.push_back(d.delivery_id);
+    // The process goes away holding the leases.
+  }
+  auto journal = open_journal(path);
+  auto requeued = journal->requeue_in_flight(at(1'800'000'001));
+  REQUIRE(requeued.ok());
+  CHECK(*requeued == 2);
+  DeliveryFilter in_flight;
+  in_flight.state = DeliveryState::kInFlight;
+  CHECK(journal->deliveries(in_flight)->empty());
+  auto again = journal->lease("customs", 2, at(1'800'000'002));
+  REQUIRE(again.ok());
+  std::vector<DeliveryId> second_ids;
+  for (const Delivery& d : *again) second_ids.push_back(d.delivery_id);
+  CHECK(second_ids == first_ids);
+  CHECK(*journal->requeue_in_flight(at(1'800'000'003)) == 2);
+  CHECK(*journal->requeue_in_flight(at(1'800'000'004)) == 0);
+}
+
+TEST_CASE("nothing is purged: every message and delivery survives every operation") {
+  TempDir dir;
+  auto journal = open_journal(dir.path() / "journal.db");
+  append_ok(*journal,
+            {accepted("g1", "p1", "m1", {"a", "b", "c"}), rejected("r1", "p1", "m9", "X")});
+  auto leased = journal->lease("a", 1, at(2'000'000'000));
+  REQUIRE(leased->size() == 1);
+  REQUIRE(journal->mark_delivered((*leased)[0].delivery_id, at(2'000'000'001)).ok());
+  leased = journal->lease("b", 1, at(2'000'000'000));
+  REQUIRE(leased->size() == 1);
+  REQUIRE(journal->mark_failed((*leased)[0].delivery_id, "e", at(2'000'000'100), at(2'000'000'001))
+              .ok());
+  DeliveryId c = deliveries_of(*journal, "g1")[2].delivery_id;
+  REQUIRE(journal->dead_letter(c, "r", at(2'000'000'001)).ok());
+  REQUIRE(journal->requeue_in_flight(at(2'000'000'002)).ok());
+  CHECK(message_count(*journal) == 2);
+  auto ds = deliveries_of(*journal, "g1");
+  REQUIRE(ds.size() == 3);
+  CHECK(ds[0].state == DeliveryState::kDelivered);
+  CHECK(ds[1].state == DeliveryState::kFailed);
+  CHECK(ds[2].state == DeliveryState::kDeadLettered);
+  CHECK(journal->message("g1")->submission.raw == testing::raw_for("g1"));
+}
+
+TEST_CASE("decisions are held for the partner until fetched") {
+  TempDir dir;
+  auto journal = open_journal(dir.path() / "journal.db");
+  append_ok(*journal, {accepted("g1", "trader", "m1", {"customs"})});
+  Submission decision = accepted("g2", "customs-agency", "d1", {});
+  decision.correlates_to = "g1";
+  decision.return_to = "trader";
+  Submission other = accepted("g3", "customs-agency", "d2", {"archive"});
+  other.return_to = "someone-else";
+  append_ok(*journal, {decision, other});
+
+  auto held = journal->held_for("trader", 10);
+  REQUIRE(held.ok());
+  REQUIRE(held->size() == 1);
+  CHECK((*held)[0].submission.gateway_message_id == "g2");
+  CHECK((*held)[0].submission.correlates_to == std::optional<std::string>("g1"));
+  CHECK((*held)[0].submission.model == decision.model);
+  CHECK_FALSE((*held)[0].fetched_at.has_value());
+
+  CHECK(journal->mark_fetched("g3", "trader", at(10)).code() == StatusCode::kNotFound);
+  CHECK(journal->mark_fetched("nope", "trader", at(10)).code() == StatusCode::kNotFound);
+  REQUIRE(journal->mark_fetched("g2", "trader", at(10)).ok());
+  REQUIRE(journal->mark_fetched("g2", "trader", at(20)).ok());
+  CHECK(journal->held_for("trader", 10)->empty());
+  auto fetched = journal->message("g2");
+  REQUIRE(fetched.ok());
+  CHECK(fetched->fetched_at == std::optional<Time>(at(10)));
+  CHECK(journal->held_for("someone-else", 10)->size() == 1);
+  CHECK(deliveries_of(*journal, "g2").empty());
+}
+
+TEST_CASE("audit entries are appended and listed in order") {
+  TempDir dir;
+  auto journal = open_journal(dir.path() / "journal.db");
+  CHECK(journal->audit({0, at(1), "", "replay", "g1", "why"}).code() ==
+        StatusCode::kInvalidArgument);
+  CHECK(journal->audit({0, at(1), "bob", "", "g1", "why"}).code() == StatusCode::kInvalidArgument);
+  for (int i = 0; i < 5; ++i)
+    REQUIRE(journal->audit({0, at(i), "bob", "replay", "g" + std::to_string(i), "test"}).ok());
+  auto first = journal->audit_log(0, 3);
+  REQUIRE(first.ok());
+  REQUIRE(first->size() == 3);
+  CHECK((*first)[0].subject == "g0");
+  CHECK((*first)[2].subject == "g2");
+  auto rest = journal->audit_log((*first)[2].seq, 10);
+  REQUIRE(rest.ok());
+  REQUIRE(rest->size() == 2);
+  CHECK((*rest)[0].subject == "g3");
+  CHECK((*rest)[1].at == at(4));
+}
+
+TEST_CASE("operator queries filter and page deliveries and messages") {
+  TempDir dir;
+  auto journal = open_journal(dir.path() / "journal.db");
+  append_ok(*journal, {accepted("g1", "p1", "m1", {"a", "b"}), accepted("g2", "p2", "m1", {"a"}),
+                       accepted("g3", "p1", "m3", {"b"})});
+  DeliveryFilter to_a;
+  to_a.destination = "a";
+  CHECK(journal->deliveries(to_a)->size() == 2);
+  DeliveryFilter page;
+  page.limit = 2;
+  auto first = journal->deliveries(page);
+  REQUIRE(first->size() == 2);
+  page.after_id = (*first)[1].delivery_id;
+  CHECK(journal->deliveries(page)->size() == 2);
+  MessageFilter from_p1;
+  from_p1.sender = "p1";
+  auto p1 = journal->messages(from_p1);
+  REQUIRE(p1->size() == 2);
+  CHECK((*p1)[1].submission.gateway_message_id == "g3");
+  MessageFilter after;
+  after.after_seq = (*p1)[0].seq;
+  CHECK(journal->messages(after)->size() == 2);
+}
+
+TEST_CASE("concurrent appends from several threads are all stored") {
+  TempDir dir;
+  auto journal = open_journal(dir.path() / "journal.db");
+  constexpr int kThreads = 4;
+  constexpr int kBatches = 20;
+  std::vector<std::thread> threads;
+  std::vector<int> failures(kThreads, 0);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < kBatches; ++b) {
+        std::vector<Submission> batch;
+        for (int i = 0; i < 4; ++i) {
+          std::string id =
+              "t" + std::to_string(t) + "-" + std::to_string(b) + "-" + std::to_string(i);
+          batch.push_back(accepted(id, "p" + std::to_string(t), id, {"customs"}));
+        }
+        if (!journal->append(batch).ok()) ++failures[t];
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(failures == std::vector<int>(kThreads, 0));
+  MessageFilter all;
+  all.limit = 10'000;
+  CHECK(journal->messages(all)->size() == kThreads * kBatches * 4);
+  DeliveryFilter every;
+  every.limit = 10'000;
+  CHECK(journal->deliveries(every)->size() == kThreads * kBatches * 4);
+}
+
+}  // namespace
+}  // namespace swg::journal
