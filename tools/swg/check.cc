@@ -14,6 +14,7 @@
 #include <chrono>
 
 #include "adapters/documents/decoder.h"
+#include "adapters/documents/edifact_mapper.h"
 #include "adapters/documents/format.h"
 #include "adapters/edifact/contrl.h"
 #include "adapters/edifact/interchange.h"
@@ -40,13 +41,6 @@ Status read_bounded(const std::string& path, std::size_t limit, std::string* out
   if (in.bad()) return unavailable("IO_ERROR", "cannot read: " + std::string(std::strerror(errno)));
   out->resize(static_cast<std::size_t>(in.gcount()));
   return {};
-}
-
-std::string evidence_json(const v1::VerificationEvidence& evidence) {
-  std::string json;
-  google::protobuf::util::JsonPrintOptions print;
-  if (!google::protobuf::util::MessageToJsonString(evidence, &json, print).ok()) return "{}";
-  return json;
 }
 
 v1::VerificationEvidence cms_evidence(const trust::CmsVerified& verified, std::string_view sender,
@@ -89,6 +83,7 @@ Status check_edifact(const std::string& path, std::string_view bytes, const Chec
           ",\"sender\":" + json_string(interchange->sender()) +
           ",\"recipient\":" + json_string(interchange->recipient()) +
           ",\"messages\":" + std::to_string(interchange->all_messages().size()) + "}";
+  v1::VerificationEvidence evidence;
   if (options.verify) {
     const std::string signature_file = options.cms_file.empty() ? path + ".p7s" : options.cms_file;
     std::string signature;
@@ -99,13 +94,25 @@ Status check_edifact(const std::string& path, std::string_view bytes, const Chec
     auto verified = trust::verify_cms_detached(signature, bytes, interchange->sender(),
                                                *trust.store, *trust.partners, options.now);
     if (!verified.ok()) return verified.status();
-    line += ",\"verification\":" + evidence_json(cms_evidence(*verified, interchange->sender(),
-                                                              bytes, trust, options.now));
+    evidence = cms_evidence(*verified, interchange->sender(), bytes, trust, options.now);
   }
-  return invalid_argument("FORMAT_UNSUPPORTED",
-                          "the interchange is sound (syntax, message structure" +
-                              std::string(options.verify ? ", signature" : "") +
-                              ") but UN/EDIFACT is not mapped to the model by this version");
+  // Every message of the interchange to the model; the signature's evidence goes with each.
+  std::string envelopes;
+  google::protobuf::util::JsonPrintOptions print;
+  print.add_whitespace = options.pretty;
+  for (const edifact::Message* message : interchange->all_messages()) {
+    auto model = documents::map_message(*interchange, *message);
+    if (!model.ok()) return model.status();
+    if (options.verify) *model->mutable_verification() = evidence;
+    std::string json;
+    if (!google::protobuf::util::MessageToJsonString(*model, &json, print).ok()) {
+      return internal_error("cannot print the model as JSON");
+    }
+    while (!json.empty() && json.back() == '\n') json.pop_back();
+    envelopes += (envelopes.empty() ? "" : ",") + json;
+  }
+  line += ",\"envelopes\":[" + envelopes + "]";
+  return {};
 }
 
 Outcome check_one(const std::string& path, const CheckOptions& options, ingest::XmlIngest& decoder,
@@ -138,6 +145,10 @@ Outcome check_one(const std::string& path, const CheckOptions& options, ingest::
   if (!status.ok()) {
     std::cout << line << ",\"status\":\"rejected\",\"error\":" << json_error(status) << "}\n";
     return Outcome::kRejected;
+  }
+  if (format == documents::Format::kEdifact) {  // its models are in `line` already
+    std::cout << line << ",\"status\":\"accepted\"}\n";
+    return Outcome::kAccepted;
   }
   google::protobuf::util::JsonPrintOptions print;
   print.add_whitespace = options.pretty;

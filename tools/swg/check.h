@@ -6,10 +6,10 @@
 //   {"file":F,"format":"xml","status":"rejected","error":{"code","line","column","path","message"}}
 //   {"file":F,"status":"error","error":{"code":"IO_ERROR",…}}         (unreadable file)
 // UN/EDIFACT interchanges are checked for syntax (ISO 9735), message structure (grammars) and their
-// detached CMS signature (FILE.p7s beside the file, or --cms), bound to the UNB sender; they are
-// not mapped to the model yet, so a sound interchange is still answered FORMAT_UNSUPPORTED, with an
-// "edifact" summary and the "verification" evidence; a broken one with the position and "contrl",
-// the CONTRL interchange the sender would get.
+// detached CMS signature (FILE.p7s beside the file, or --cms), bound to the UNB sender, and every
+// message is mapped (CUSDEC, CUSRES):
+//   {"file":F,"format":"edifact","edifact":{…summary…},"envelopes":[…models…],"status":"accepted"}
+// a broken interchange is answered with its position and "contrl", the CONTRL the sender gets.
 // Exit status: 0 every file accepted, 1 any rejected, 2 usage or I/O error.
 
 #include <cstdint>
