@@ -20,28 +20,16 @@ constexpr std::int64_t kNow = 1893456000;  // 2030-01-01T00:00:00Z
 // A scratch folder, removed with everything in it.
 class Scratch {
  public:
-  Scratch() {
-    std::string pattern = (fs::temp_directory_path() / "swg-config-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~Scratch() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-
   // Writes partners.toml with `text` and returns its path.
   std::string partners(const std::string& text) const {
-    const std::string path = (path_ / "partners.toml").string();
+    const std::string path = dir_.file("partners.toml");
     swg::testing::write_file(path, text);
     return path;
   }
-  const fs::path& path() const { return path_; }
+  const fs::path& path() const { return dir_.path(); }
 
  private:
-  fs::path path_;
+  swg::testing::TempDir dir_;
 };
 
 std::string sample(std::string_view relative) {
@@ -343,16 +331,17 @@ TEST_CASE("policy errors name file:line", "[config]") {
   Scratch scratch;
   const std::string head =
       "[[partner]]\nidentity = \"TH.ASW.GATEWAY\"\nname = \"Thai Customs\"\ncountry = \"TH\"\n";
-  const std::string certificate = "  [[partner.certificate]]\n  fingerprint = \"" +
-                                  std::string(64, 'a') + "\"\n";
+  const std::string certificate =
+      "  [[partner.certificate]]\n  fingerprint = \"" + std::string(64, 'a') + "\"\n";
   const auto error_of = [&](const std::string& extra) {
     const std::string path = scratch.partners(head + extra + certificate);
     auto registry = read_registry(path);
     REQUIRE_FALSE(registry.ok());
     return std::string(registry.status().message());
   };
-  CHECK(error_of("document_types = [\"INVOICE\"]\n").find("partners.toml:5: unknown document type") !=
-        std::string::npos);
+  CHECK(
+      error_of("document_types = [\"INVOICE\"]\n").find("partners.toml:5: unknown document type") !=
+      std::string::npos);
   CHECK(error_of("curve_public_key = \"missing.pub\"\n").find("partners.toml:5: missing.pub") !=
         std::string::npos);
   swg::testing::write_file(scratch.path() / "bad.pub", "not a key\n");

@@ -8,17 +8,6 @@
 
 namespace swg::journal::testing {
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "swg-journal-XXXXXX").string();
-  REQUIRE(mkdtemp(pattern.data()) != nullptr);
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 Time at(std::int64_t seconds) {
   return Time(std::chrono::seconds(seconds));
 }

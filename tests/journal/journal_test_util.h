@@ -8,20 +8,11 @@
 
 #include "gateway/journal/journal.h"
 
+#include "tests/support/fixtures.h"
+
 namespace swg::journal::testing {
 
-/// A fresh folder under the system temp folder, removed with its contents on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using swg::testing::TempDir;
 
 /// Seconds since the epoch as a journal time.
 Time at(std::int64_t seconds);

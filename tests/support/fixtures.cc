@@ -9,6 +9,17 @@
 
 namespace swg::testing {
 
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "swg-test-XXXXXX").string();
+  REQUIRE(mkdtemp(pattern.data()) != nullptr);
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
 std::filesystem::path source_dir() {
   if (const char* env = std::getenv("SWG_SOURCE_DIR"); env != nullptr && *env != '\0') return env;
   return SWG_SOURCE_DIR_DEFAULT;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace swg::testing {
@@ -21,5 +22,20 @@ std::vector<std::filesystem::path> files_with_suffix(const std::filesystem::path
 
 /// True when golden files should be rewritten instead of compared (SWG_UPDATE_GOLDEN=1).
 bool update_golden();
+
+/// A fresh folder under the system's temporary folder, removed with everything in it.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::string file(std::string_view name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
 
 }  // namespace swg::testing

@@ -79,19 +79,6 @@ std::shared_ptr<const trust::PartnerRegistry> sample_partners() {
   return *registry;
 }
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "swg-trust-XXXXXX").string();
-  std::vector<char> buffer(pattern.begin(), pattern.end());
-  buffer.push_back('\0');
-  REQUIRE(mkdtemp(buffer.data()) != nullptr);
-  path_ = buffer.data();
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 bool OpensslTool::run(const std::string& command) const {
   const int status = swg::testing::run(command, log_);
   if (status != 0) UNSCOPED_INFO("failed (" << status << "): " << command);

@@ -13,6 +13,8 @@
 #include "gateway/trust/signer.h"
 #include "gateway/trust/trust_store.h"
 
+#include "tests/support/fixtures.h"
+
 namespace swg::testing {
 
 /// 2030-01-01T00:00:00Z: inside the validity of every good sample certificate and CRL.
@@ -36,21 +38,6 @@ std::shared_ptr<const trust::Certificate> sample_certificate(std::string_view re
 std::unique_ptr<trust::Signer> sample_signer(std::string_view stem);
 /// The 8 sample partners, each with its RSA and its EC certificate by fingerprint, no windows.
 std::shared_ptr<const trust::PartnerRegistry> sample_partners();
-
-/// A fresh folder under the system's temporary folder, removed with everything in it.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::string file(std::string_view name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 /// The openssl command-line tool, run in a scratch folder, as the independent other side.
 class OpensslTool {
