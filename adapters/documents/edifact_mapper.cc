@@ -756,22 +756,27 @@ bool minutes_utc(const google::protobuf::Timestamp& time, std::string* out) {
 
 }  // namespace
 
-StatusOr<v1::Envelope> map_cusdec(const Interchange& interchange, const Message& message) {
+namespace {
+
+// The common preamble: a non-empty message, its position for errors, its text in UTF-8.
+template <typename Mapper>
+StatusOr<v1::Envelope> map_with(const Interchange& interchange, const Message& message) {
   if (message.segments.empty()) return invalid_argument(str(codes::kValueInvalid), "empty message");
   Position position(interchange, message);
   Message converted;
   const Message* text = nullptr;
   SWG_RETURN_IF_ERROR(utf8_text(interchange, message, position, &converted, &text));
-  return CusdecMapper(interchange, *text, std::move(position)).map();
+  return Mapper(interchange, *text, std::move(position)).map();
+}
+
+}  // namespace
+
+StatusOr<v1::Envelope> map_cusdec(const Interchange& interchange, const Message& message) {
+  return map_with<CusdecMapper>(interchange, message);
 }
 
 StatusOr<v1::Envelope> map_cusres(const Interchange& interchange, const Message& message) {
-  if (message.segments.empty()) return invalid_argument(str(codes::kValueInvalid), "empty message");
-  Position position(interchange, message);
-  Message converted;
-  const Message* text = nullptr;
-  SWG_RETURN_IF_ERROR(utf8_text(interchange, message, position, &converted, &text));
-  return CusresMapper(interchange, *text, std::move(position)).map();
+  return map_with<CusresMapper>(interchange, message);
 }
 
 StatusOr<v1::Envelope> map_message(const Interchange& interchange, const Message& message) {

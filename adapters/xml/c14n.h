@@ -70,6 +70,9 @@ class ExclusiveCanonicalizer {
   void processing_instruction(std::string_view target, std::string_view data, bool outside_root,
                               bool after_root);
 
+  /// The bindings in scope at the current point of the node set (the inherited ones included).
+  const NamespaceScope& scope() const { return scope_; }
+
   /// Parses a PrefixList attribute value (white-space separated) into prefixes.
   static std::vector<std::string> parse_prefix_list(std::string_view value);
 

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <set>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace swg::journal {
@@ -206,24 +207,25 @@ Status exec(sqlite3* db, const char* sql) {
   return ok_status();
 }
 
-StatusOr<std::int64_t> query_int(sqlite3* db, const char* sql) {
+// The first column of the one row `sql` gives, read by `read(use)`.
+template <typename Read>
+auto query_one(sqlite3* db, const char* sql, Read read)
+    -> StatusOr<std::decay_t<decltype(read(std::declval<Statement::Use&>()))>> {
   StatusOr<Statement> stmt = prepare(db, sql);
   if (!stmt.ok()) return stmt.status();
   Statement::Use use(*stmt);
   StatusOr<bool> row = use.step();
   if (!row.ok()) return row.status();
   if (!*row) return internal_error(std::string("no row from ") + sql);
-  return use.int64(0);
+  return read(use);
+}
+
+StatusOr<std::int64_t> query_int(sqlite3* db, const char* sql) {
+  return query_one(db, sql, [](Statement::Use& use) { return use.int64(0); });
 }
 
 StatusOr<std::string> query_text(sqlite3* db, const char* sql) {
-  StatusOr<Statement> stmt = prepare(db, sql);
-  if (!stmt.ok()) return stmt.status();
-  Statement::Use use(*stmt);
-  StatusOr<bool> row = use.step();
-  if (!row.ok()) return row.status();
-  if (!*row) return internal_error(std::string("no row from ") + sql);
-  return use.text(0);
+  return query_one(db, sql, [](Statement::Use& use) { return use.text(0); });
 }
 
 Status validate(const Submission& s) {

@@ -91,14 +91,21 @@ std::string_view EnvelopedCanonicalizer::document_element() const {
 
 Status EnvelopedCanonicalizer::start_element(const xml::Element& element) {
   ++depth_;
-  scope_.push(element.namespaces);
   if (signature_depth_ > 0) {
+    scope_.push(element.namespaces);
     ++signature_depth_;
     if (is_dsig(element.name, "Signature")) return misplaced_signature(element, depth_);
     return signature_start(element, signature_depth_);
   }
   if (is_dsig(element.name, "Signature")) {
     if (depth_ != 2 || ++signatures_ > 1) return misplaced_signature(element, depth_);
+    // The scope inside the signature (for SignedInfo's inherited bindings) starts from the one
+    // the canonicaliser keeps for the document; outside the signature it is not needed.
+    std::vector<xml::NamespaceDecl> inherited;
+    for (const auto& b : c14n_.scope().bindings()) inherited.push_back({b.prefix, b.uri});
+    scope_.clear();
+    scope_.push(inherited);
+    scope_.push(element.namespaces);
     signature_depth_ = 1;
     return signature_start(element, signature_depth_);
   }
@@ -130,10 +137,10 @@ Status EnvelopedCanonicalizer::end_element(const xml::Name& name) {
   if (signature_depth_ > 0) {
     status = signature_end(name, signature_depth_);
     --signature_depth_;
+    scope_.pop();
   } else {
     c14n_.end_element(name);
   }
-  scope_.pop();
   if (--depth_ == 0) {
     root_end_ = bytes_.size();
     after_root_ = true;

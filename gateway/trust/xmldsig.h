@@ -68,11 +68,12 @@ class EnvelopedCanonicalizer : public xml::Handler {
   /// A ds:Signature that is not a child of the document element, or a second one.
   virtual Status misplaced_signature(const xml::Element& element, int depth) { return {}; }
 
+  /// Inside the signature: the bindings in scope (the document's, then the signature's own).
   const xml::NamespaceScope& scope() const { return scope_; }
 
  private:
   xml::ExclusiveCanonicalizer c14n_;
-  xml::NamespaceScope scope_;
+  xml::NamespaceScope scope_;  // only maintained inside the signature
   std::vector<std::string> prefixes_;
   std::string bytes_;
   std::size_t root_begin_ = 0;
