@@ -360,4 +360,17 @@ StatusOr<Registry> read_registry(const std::string& path) {
   }
 }
 
+StatusOr<trust::TrustContext> load_trust_context(const std::string& trust_dir,
+                                                 const std::string& partners_file) {
+  auto material = read_trust_material(trust_dir);
+  if (!material.ok()) return material.status();
+  auto store = trust::TrustStore::create(*material);
+  if (!store.ok()) return Status(store.status()).annotate("trust store " + trust_dir);
+  auto partners = read_partners(partners_file);
+  if (!partners.ok()) return partners.status();
+  auto registry = trust::PartnerRegistry::create(std::move(*partners));
+  if (!registry.ok()) return Status(registry.status()).annotate(partners_file);
+  return trust::TrustContext{std::move(*store), std::move(*registry)};
+}
+
 }  // namespace swg::config

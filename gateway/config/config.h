@@ -14,12 +14,18 @@
 #include "gateway/route/route.h"
 #include "gateway/trust/partners.h"
 #include "gateway/trust/trust_store.h"
+#include "gateway/trust/xmldsig.h"
 
 namespace swg::config {
 
 /// A trust folder: `dir/trust/*.pem` (CA certificates, one or more per file) and
 /// `dir/crl/*.pem` (CRLs). Files are read in name order. The sample is certs-sample/.
 StatusOr<trust::TrustMaterial> read_trust_material(const std::string& dir);
+
+/// The trust store of `trust_dir` (as read_trust_material) and the registry of `partners_file`
+/// (as read_partners), ready for verification. Errors name the file.
+StatusOr<trust::TrustContext> load_trust_context(const std::string& trust_dir,
+                                                 const std::string& partners_file);
 
 /// What the daemon enforces for a partner beside its certificates (partners.toml).
 struct PartnerPolicy {

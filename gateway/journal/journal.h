@@ -25,6 +25,11 @@ using Time = std::chrono::time_point<std::chrono::system_clock, std::chrono::mic
 /// Stable id of one delivery of one message to one destination.
 using DeliveryId = std::int64_t;
 
+/// The destination of an accepted message that no routing rule sends anywhere. Its delivery is
+/// created dead-lettered (last error ROUTE_NONE): the message is kept and visible to operators,
+/// never dropped, and nothing ever leases it.
+inline constexpr const char* kUnroutable = "unroutable";
+
 /// `swg.v1.ReceiptStatus` numbers of the statuses a journaled submission can have.
 enum class SubmissionStatus : int { kAccepted = 1, kRejected = 3 };
 
@@ -55,7 +60,7 @@ struct Submission {
   std::string receipt;         ///< serialized swg.v1.SignedReceipt sent to the sender
   std::optional<std::string> correlates_to;  ///< gateway message id a decision answers
   std::optional<std::string> return_to;      ///< partner this message is held for
-  /// Accepted only: one delivery each, no repeats. An accepted submission needs at least one
+  /// Accepted only: one delivery each, no repeats; kUnroutable alone for a message no rule routes. An accepted submission needs at least one
   /// destination or a `return_to` (a decision that only goes back to the partner).
   std::vector<std::string> destinations;
 };
@@ -141,6 +146,10 @@ class Journal {
 
   /// The stored submission with this id. kNotFound when there is none.
   virtual StatusOr<StoredMessage> message(const std::string& gateway_message_id) = 0;
+  /// The accepted submission of `sender` with this sender's message id (how an agency decision,
+  /// which names the request by its sender's id, finds the message it answers). kNotFound.
+  virtual StatusOr<StoredMessage> accepted(const std::string& sender,
+                                           const std::string& sender_message_id) = 0;
   /// Stored submissions matching `filter`, by append order. Never includes duplicates.
   virtual StatusOr<std::vector<StoredMessage>> messages(const MessageFilter& filter) = 0;
 
@@ -154,6 +163,10 @@ class Journal {
   /// in_flight → delivered. kNotFound for an unknown id; kFailedPrecondition from any other
   /// state (nothing changes).
   virtual Status mark_delivered(DeliveryId id, Time now) = 0;
+
+  /// in_flight → delivered for every id of `ids` that is in flight, in one transaction (one
+  /// fsync for a batch of acknowledgements); other ids are skipped. Returns how many changed.
+  virtual StatusOr<std::int64_t> mark_delivered(const std::vector<DeliveryId>& ids, Time now) = 0;
 
   /// in_flight → failed: attempts + 1, `error` kept as last error, leasable again at
   /// `next_attempt_at`. kNotFound / kFailedPrecondition as mark_delivered.
@@ -174,6 +187,11 @@ class Journal {
   /// leased before a crash is lost) and when the workers holding leases are gone. Returns how
   /// many were requeued.
   virtual StatusOr<std::int64_t> requeue_in_flight(Time now) = 0;
+
+  /// Dead-letters, with `reason`, every pending or failed delivery whose message was received
+  /// before `received_before` (the age limit of the dispatch policy). Returns how many.
+  virtual StatusOr<std::int64_t> dead_letter_older_than(Time received_before,
+                                                        const std::string& reason, Time now) = 0;
 
   /// Deliveries matching `filter`, by delivery id (without raw bytes and model).
   virtual StatusOr<std::vector<Delivery>> deliveries(const DeliveryFilter& filter) = 0;

@@ -252,6 +252,9 @@ Status validate(const Submission& s) {
     if (d.empty()) return bad("empty destination name");
     if (!seen.insert(d).second) return bad("destination '" + d + "' named twice");
   }
+  if (seen.contains(kUnroutable) && seen.size() > 1) {
+    return bad("unroutable together with other destinations");
+  }
   return ok_status();
 }
 
@@ -261,10 +264,11 @@ struct SqliteJournal::Impl {
   std::mutex mu;
   DbPtr db;
   Statement begin, commit, rollback;
-  Statement find_accepted, insert_message, insert_delivery;
+  Statement find_accepted, accepted_by_sender, insert_message, insert_delivery;
   Statement message_by_id, messages_page, destinations_of, held_for, mark_fetched;
   Statement lease_select, lease_update, state_of;
-  Statement set_delivered, set_failed, set_dead_lettered, set_released, requeue;
+  Statement set_delivered, set_delivered_if_in_flight, set_failed, set_dead_lettered,
+      set_released, requeue, expire;
   Statement deliveries_page, counts;
   Statement insert_audit, audit_page;
 
@@ -313,9 +317,12 @@ struct SqliteJournal::Impl {
          "INSERT INTO messages (gateway_message_id, sender, sender_message_id, received_at_us, "
          "document_type, status, rejection_code, raw, model, evidence, receipt, correlates_to, "
          "return_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"},
+        {&accepted_by_sender, "SELECT " + mcols +
+                                  " FROM messages WHERE sender = ?1 AND sender_message_id = ?2 "
+                                  "AND status = 1"},
         {&insert_delivery,
          "INSERT INTO deliveries (gateway_message_id, destination, state, attempts, "
-         "next_attempt_us, updated_us) VALUES (?1, ?2, 0, 0, ?3, ?3)"},
+         "next_attempt_us, updated_us, last_error) VALUES (?1, ?2, ?4, 0, ?3, ?3, ?5)"},
         {&message_by_id, "SELECT " + mcols + " FROM messages WHERE gateway_message_id = ?1"},
         {&messages_page, "SELECT " + mcols +
                              " FROM messages WHERE (?1 IS NULL OR sender = ?1) AND seq > ?2 "
@@ -337,6 +344,12 @@ struct SqliteJournal::Impl {
         {&lease_update, "UPDATE deliveries SET state = 1, updated_us = ?2 WHERE delivery_id = ?1"},
         {&state_of, "SELECT state FROM deliveries WHERE delivery_id = ?1"},
         {&set_delivered, "UPDATE deliveries SET state = 2, updated_us = ?2 WHERE delivery_id = ?1"},
+        {&set_delivered_if_in_flight,
+         "UPDATE deliveries SET state = 2, updated_us = ?2 WHERE delivery_id = ?1 AND state = 1"},
+        {&expire,
+         "UPDATE deliveries SET state = 4, last_error = ?2, updated_us = ?3 "
+         "WHERE state IN (0, 3) AND gateway_message_id IN "
+         "(SELECT gateway_message_id FROM messages WHERE received_at_us < ?1)"},
         {&set_failed,
          "UPDATE deliveries SET state = 3, attempts = attempts + 1, last_error = ?2, "
          "next_attempt_us = ?3, updated_us = ?4 WHERE delivery_id = ?1"},
@@ -581,10 +594,18 @@ StatusOr<std::vector<AppendResult>> SqliteJournal::append(const std::vector<Subm
       if (!st.ok()) return st.annotate("storing " + s.gateway_message_id);
     }
     for (const std::string& destination : s.destinations) {
+      const bool unroutable = destination == kUnroutable;
       Statement::Use insert(impl_->insert_delivery);
       insert.bind_text(1, std::string_view(s.gateway_message_id))
           .bind_text(2, std::string_view(destination))
-          .bind(3, to_us(s.received_at));
+          .bind(3, to_us(s.received_at))
+          .bind(4, static_cast<std::int64_t>(unroutable ? DeliveryState::kDeadLettered
+                                                        : DeliveryState::kPending));
+      if (unroutable) {
+        insert.bind_text(5, std::string_view("ROUTE_NONE: no routing rule matches"));
+      } else {
+        insert.bind_null(5);
+      }
       SWG_RETURN_IF_ERROR(insert.run());
     }
     result.gateway_message_id = s.gateway_message_id;
@@ -603,6 +624,20 @@ StatusOr<StoredMessage> SqliteJournal::message(const std::string& gateway_messag
   if (!*row) {
     return Status(StatusCode::kNotFound, "JOURNAL_NO_SUCH_MESSAGE",
                   "no message " + gateway_message_id);
+  }
+  return impl_->read_message(use);
+}
+
+StatusOr<StoredMessage> SqliteJournal::accepted(const std::string& sender,
+                                                const std::string& sender_message_id) {
+  std::lock_guard lock(impl_->mu);
+  Statement::Use use(impl_->accepted_by_sender);
+  use.bind_text(1, std::string_view(sender)).bind_text(2, std::string_view(sender_message_id));
+  StatusOr<bool> row = use.step();
+  if (!row.ok()) return row.status();
+  if (!*row) {
+    return Status(StatusCode::kNotFound, "JOURNAL_NO_SUCH_MESSAGE",
+                  "no accepted message " + sender_message_id + " of " + sender);
   }
   return impl_->read_message(use);
 }
@@ -652,6 +687,23 @@ Status SqliteJournal::mark_delivered(DeliveryId id, Time now) {
     use.bind(1, id).bind(2, to_us(now));
     return use.run();
   });
+}
+
+StatusOr<std::int64_t> SqliteJournal::mark_delivered(const std::vector<DeliveryId>& ids,
+                                                     Time now) {
+  if (ids.empty()) return std::int64_t{0};
+  std::lock_guard lock(impl_->mu);
+  Impl::Transaction txn(*impl_);
+  SWG_RETURN_IF_ERROR(txn.begin());
+  std::int64_t changed = 0;
+  for (DeliveryId id : ids) {
+    Statement::Use use(impl_->set_delivered_if_in_flight);
+    use.bind(1, id).bind(2, to_us(now));
+    SWG_RETURN_IF_ERROR(use.run());
+    changed += sqlite3_changes64(impl_->db.get());
+  }
+  SWG_RETURN_IF_ERROR(txn.commit());
+  return changed;
 }
 
 Status SqliteJournal::mark_failed(DeliveryId id, const std::string& error, Time next_attempt_at,
@@ -708,6 +760,21 @@ StatusOr<std::int64_t> SqliteJournal::requeue_in_flight(Time now) {
   {
     Statement::Use use(impl_->requeue);
     use.bind(1, to_us(now));
+    SWG_RETURN_IF_ERROR(use.run());
+  }
+  std::int64_t changed = sqlite3_changes64(impl_->db.get());
+  SWG_RETURN_IF_ERROR(txn.commit());
+  return changed;
+}
+
+StatusOr<std::int64_t> SqliteJournal::dead_letter_older_than(Time received_before,
+                                                             const std::string& reason, Time now) {
+  std::lock_guard lock(impl_->mu);
+  Impl::Transaction txn(*impl_);
+  SWG_RETURN_IF_ERROR(txn.begin());
+  {
+    Statement::Use use(impl_->expire);
+    use.bind(1, to_us(received_before)).bind_text(2, std::string_view(reason)).bind(3, to_us(now));
     SWG_RETURN_IF_ERROR(use.run());
   }
   std::int64_t changed = sqlite3_changes64(impl_->db.get());

@@ -41,16 +41,21 @@ class SqliteJournal final : public Journal {
 
   StatusOr<std::vector<AppendResult>> append(const std::vector<Submission>& batch) override;
   StatusOr<StoredMessage> message(const std::string& gateway_message_id) override;
+  StatusOr<StoredMessage> accepted(const std::string& sender,
+                                   const std::string& sender_message_id) override;
   StatusOr<std::vector<StoredMessage>> messages(const MessageFilter& filter) override;
   StatusOr<std::vector<Delivery>> lease(const std::string& destination, int limit,
                                         Time now) override;
   Status mark_delivered(DeliveryId id, Time now) override;
+  StatusOr<std::int64_t> mark_delivered(const std::vector<DeliveryId>& ids, Time now) override;
   Status mark_failed(DeliveryId id, const std::string& error, Time next_attempt_at,
                      Time now) override;
   Status dead_letter(DeliveryId id, const std::string& reason, Time now) override;
   Status release_dead_letter(DeliveryId id, const std::string& operator_id,
                              const std::string& reason, Time now) override;
   StatusOr<std::int64_t> requeue_in_flight(Time now) override;
+  StatusOr<std::int64_t> dead_letter_older_than(Time received_before, const std::string& reason,
+                                                Time now) override;
   StatusOr<std::vector<Delivery>> deliveries(const DeliveryFilter& filter) override;
   StatusOr<std::vector<DeliveryCount>> delivery_counts() override;
   Status audit(const AuditEntry& entry) override;

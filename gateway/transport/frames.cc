@@ -3,6 +3,7 @@
 #include "gateway/transport/frames.h"
 
 #include <charconv>
+#include <cstdint>
 
 namespace swg::transport {
 namespace {
@@ -261,6 +262,23 @@ Frames encode_welcome(const v1::Welcome& welcome) {
 Frames encode_deliver(const v1::Delivery& delivery) {
   Frames frames = header(kAgencyTag, "DELIVER", {});
   frames.push_back(serialized(delivery));
+  return frames;
+}
+
+Frames encode_deliver(const v1::Delivery& delivery, std::string_view serialized_model) {
+  Frames frames = encode_deliver(delivery);
+  // A message's serialization followed by more fields is the serialization of the merged
+  // message: field 5 (model), wire type 2, appended without parsing the stored model.
+  std::string& body = frames.back();
+  body.push_back(static_cast<char>((5 << 3) | 2));
+  for (std::uint64_t n = serialized_model.size(); ; n >>= 7) {
+    if (n < 0x80) {
+      body.push_back(static_cast<char>(n));
+      break;
+    }
+    body.push_back(static_cast<char>((n & 0x7f) | 0x80));
+  }
+  body.append(serialized_model);
   return frames;
 }
 

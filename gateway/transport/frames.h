@@ -97,6 +97,9 @@ StatusOr<AgencyMessage> decode_agency_message(Frames frames);
 
 Frames encode_welcome(const v1::Welcome& welcome);
 Frames encode_deliver(const v1::Delivery& delivery);
+/// The same with `delivery.model` given as its stored serialization (the journal's bytes), which
+/// is appended as field 5 without being parsed; `delivery` itself must have no model.
+Frames encode_deliver(const v1::Delivery& delivery, std::string_view serialized_model);
 Frames encode_heartbeat();
 Frames encode_disconnect();
 Frames encode_agency_receipt(std::string_view request_id, const v1::SignedReceipt& receipt);

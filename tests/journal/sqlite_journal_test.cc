@@ -385,6 +385,81 @@ TEST_CASE("delivery state transitions") {
   }
 }
 
+TEST_CASE("a batch of acknowledgements is one transaction that skips what is not in flight") {
+  TempDir dir;
+  auto journal = open_journal(dir.path() / "journal.db");
+  append_ok(*journal, {accepted("g1", "p1", "m1", {"customs"}),
+                       accepted("g2", "p1", "m2", {"customs"}),
+                       accepted("g3", "p1", "m3", {"customs"})});
+  auto leased = journal->lease("customs", 2, at(2'000'000'000));
+  REQUIRE(leased.ok());
+  REQUIRE(leased->size() == 2);
+  const DeliveryId a = (*leased)[0].delivery_id, b = (*leased)[1].delivery_id;
+  const DeliveryId pending = deliveries_of(*journal, "g3").at(0).delivery_id;
+  auto changed = journal->mark_delivered({a, b, pending, 99'999}, at(2'000'000'001));
+  REQUIRE(changed.ok());
+  CHECK(*changed == 2);
+  CHECK(delivery(*journal, a).state == DeliveryState::kDelivered);
+  CHECK(delivery(*journal, b).state == DeliveryState::kDelivered);
+  CHECK(delivery(*journal, pending).state == DeliveryState::kPending);
+  auto again = journal->mark_delivered(std::vector<DeliveryId>{a}, at(2'000'000'002));
+  REQUIRE(again.ok());
+  CHECK(*again == 0);
+  CHECK(delivery(*journal, a).updated_at == at(2'000'000'001));
+}
+
+TEST_CASE("an unroutable message is kept as a dead letter nobody leases") {
+  TempDir dir;
+  auto journal = open_journal(dir.path() / "journal.db");
+  append_ok(*journal, {accepted("g1", "p1", "m1", {kUnroutable})});
+  auto d = deliveries_of(*journal, "g1");
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].destination == kUnroutable);
+  CHECK(d[0].state == DeliveryState::kDeadLettered);
+  CHECK(d[0].last_error.starts_with("ROUTE_NONE"));
+  auto leased = journal->lease(kUnroutable, 10, at(10'000));
+  REQUIRE(leased.ok());
+  CHECK(leased->empty());
+  auto mixed = journal->append({accepted("g2", "p1", "m2", {kUnroutable, "customs"})});
+  CHECK(mixed.status().code() == StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("deliveries older than the age limit are dead-lettered; younger and leased ones stay") {
+  TempDir dir;
+  auto journal = open_journal(dir.path() / "journal.db");
+  Submission old = accepted("g1", "p1", "m1", {"customs", "quarantine"});
+  old.received_at = at(100);
+  Submission young = accepted("g2", "p1", "m2", {"customs"});
+  young.received_at = at(500);
+  append_ok(*journal, {old, young});
+  auto leased = journal->lease("quarantine", 1, at(600));
+  REQUIRE(leased->size() == 1);
+  auto expired = journal->dead_letter_older_than(at(200), "DISPATCH_EXPIRED: too old", at(700));
+  REQUIRE(expired.ok());
+  CHECK(*expired == 1);
+  for (const Delivery& d : deliveries_of(*journal, "g1")) {
+    if (d.destination == "customs") {
+      CHECK(d.state == DeliveryState::kDeadLettered);
+      CHECK(d.last_error == "DISPATCH_EXPIRED: too old");
+    } else {
+      CHECK(d.state == DeliveryState::kInFlight);
+    }
+  }
+  CHECK(deliveries_of(*journal, "g2").at(0).state == DeliveryState::kPending);
+}
+
+TEST_CASE("an accepted message is found by its sender's id; rejected ones are not") {
+  TempDir dir;
+  auto journal = open_journal(dir.path() / "journal.db");
+  append_ok(*journal, {accepted("g1", "p1", "m1", {"customs"}), rejected("g2", "p1", "m2", "SIG_MISSING")});
+  auto found = journal->accepted("p1", "m1");
+  REQUIRE(found.ok());
+  CHECK(found->submission.gateway_message_id == "g1");
+  CHECK(found->submission.destinations == std::vector<std::string>{"customs"});
+  CHECK(journal->accepted("p1", "m2").status().code() == StatusCode::kNotFound);
+  CHECK(journal->accepted("p2", "m1").status().code() == StatusCode::kNotFound);
+}
+
 TEST_CASE("requeue_in_flight returns leases across a restart with the same delivery ids") {
   TempDir dir;
   const auto path = dir.path() / "journal.db";

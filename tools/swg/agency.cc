@@ -23,15 +23,6 @@ using namespace std::chrono_literals;
 
 volatile std::sig_atomic_t g_stop = 0;
 
-bool read_all(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  *out = bytes.str();
-  return true;
-}
-
 // The decision on `request`: for a permit application a permit granted (with its number) or
 // refused; for anything else accepted, rejected or held. Refusals carry their reason.
 v1::Envelope make_decision(const v1::Envelope& request, const std::string& mode,
@@ -105,7 +96,7 @@ int run_agency(const AgencyOptions& options) {
        {std::pair{options.gateway_key_file, &gateway_key_text},
         std::pair{options.curve_file, &curve_text}, std::pair{options.key_file, &key_pem},
         std::pair{options.cert_file, &cert_pem}}) {
-    if (!read_all(path, out)) {
+    if (!read_file(path, out)) {
       std::cerr << "swg agency: cannot read " << path << "\n";
       return 2;
     }

@@ -176,30 +176,12 @@ int run_check(const CheckOptions& options) {
   }
   trust::TrustContext trust;
   if (options.verify) {
-    auto material = config::read_trust_material(options.trust_dir);
-    if (!material.ok()) {
-      std::cerr << "swg check: " << material.status().to_string() << "\n";
+    auto context = config::load_trust_context(options.trust_dir, options.partners_file);
+    if (!context.ok()) {
+      std::cerr << "swg check: " << context.status().to_string() << "\n";
       return 2;
     }
-    auto store = trust::TrustStore::create(*material);
-    if (!store.ok()) {
-      std::cerr << "swg check: trust store " << options.trust_dir << ": "
-                << store.status().to_string() << "\n";
-      return 2;
-    }
-    auto partners = config::read_partners(options.partners_file);
-    if (!partners.ok()) {
-      std::cerr << "swg check: " << partners.status().to_string() << "\n";
-      return 2;
-    }
-    auto registry = trust::PartnerRegistry::create(std::move(*partners));
-    if (!registry.ok()) {
-      std::cerr << "swg check: " << options.partners_file << ": " << registry.status().to_string()
-                << "\n";
-      return 2;
-    }
-    trust.store = *store;
-    trust.partners = *registry;
+    trust = std::move(*context);
   }
   CheckOptions run = options;
   if (run.now == 0) {

@@ -1,30 +1,15 @@
 #include "tools/swg/json.h"
 
+#include "gateway/core/log.h"
+
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 namespace swg::tools {
 
 std::string json_string(std::string_view value) {
-  std::string out = "\"";
-  for (unsigned char c : value) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-  return out;
+  return log::json_string(value);
 }
 
 std::string json_error(const Status& status) {
@@ -35,6 +20,15 @@ std::string json_error(const Status& status) {
   if (!where.path.empty()) out += ",\"path\":" + json_string(where.path);
   out += ",\"message\":" + json_string(status.message()) + "}";
   return out;
+}
+
+bool read_file(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  *out = bytes.str();
+  return !in.bad();
 }
 
 }  // namespace swg::tools

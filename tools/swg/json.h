@@ -9,6 +9,9 @@
 
 namespace swg::tools {
 
+/// Reads a whole file; false when it cannot be read.
+bool read_file(const std::string& path, std::string* out);
+
 /// `value` as a JSON string literal, quotes included.
 std::string json_string(std::string_view value);
 

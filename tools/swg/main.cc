@@ -15,6 +15,7 @@
 #include "tools/swg/agency.h"
 #include "tools/swg/check.h"
 #include "tools/swg/sign.h"
+#include "tools/swg/submit.h"
 
 namespace {
 
@@ -99,6 +100,42 @@ int main(int argc, char** argv) {
   agency_cmd->add_option("--timeout", agency.timeout,
                          "Give up after this many seconds without a word from the gateway");
 
+  const std::string pki = source + "/certs-sample/";
+  auto partner_options = [&](CLI::App* cmd, swg::tools::PartnerOptions& o) {
+    o.trust_dir = check.trust_dir;
+    o.partners_file = check.partners_file;
+    o.xsd_dir = xsd;
+    cmd->add_option("--as", o.identity, "The partner submitting (its CURVE key pair is "
+                                        "certs-sample/curve/ID.key unless --curve)")
+        ->required();
+    cmd->add_option("--gateway", o.gateway, "The gateway's front endpoint");
+    cmd->add_option("--gateway-key", o.gateway_key_file,
+                    "The gateway's CURVE public key (default: the sample gateway's)");
+    cmd->add_option("--curve", o.curve_file, "The partner's CURVE key pair");
+    cmd->add_option("--gateway-identity", o.gateway_identity,
+                    "Who must have signed the receipts");
+    cmd->add_option("--trust", o.trust_dir, "Trust folder to verify receipts with");
+    cmd->add_option("--partners", o.partners_file, "Partner registry to verify receipts with");
+    cmd->add_option("--timeout", o.timeout, "Seconds to wait for each answer");
+  };
+  swg::tools::SubmitOptions submit;
+  auto* submit_cmd = app.add_subcommand(
+      "submit", "Submit signed documents to the gateway as a partner; print the receipts");
+  submit_cmd->add_option("files", submit.files, "Signed documents")->required();
+  submit_cmd->add_option("--message-id", submit.message_id,
+                         "Sender's message id for the header (default: the document's own)");
+  partner_options(submit_cmd, submit.partner);
+  swg::tools::FetchOptions fetch;
+  auto* fetch_cmd = app.add_subcommand(
+      "fetch", "Fetch the decisions held for a partner; print them, acknowledge with --ack");
+  fetch_cmd->add_option("--max", fetch.max, "At most this many (1..100)");
+  fetch_cmd->add_flag("--ack", fetch.ack, "Acknowledge what was fetched");
+  partner_options(fetch_cmd, fetch.partner);
+  auto partner_defaults = [&](swg::tools::PartnerOptions& o) {
+    if (o.gateway_key_file.empty()) o.gateway_key_file = pki + "curve/VN.NSW.GATEWAY.pub";
+    if (o.curve_file.empty()) o.curve_file = pki + "curve/" + o.identity + ".key";
+  };
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -121,8 +158,19 @@ int main(int argc, char** argv) {
     return swg::tools::run_check(check);
   }
   if (sign_cmd->parsed()) return swg::tools::run_sign(sign);
+  if (submit_cmd->parsed()) {
+    if (!submit.message_id.empty() && submit.files.size() != 1) {
+      std::cerr << "swg submit: --message-id goes with exactly one file\n";
+      return 2;
+    }
+    partner_defaults(submit.partner);
+    return swg::tools::run_submit(submit);
+  }
+  if (fetch_cmd->parsed()) {
+    partner_defaults(fetch.partner);
+    return swg::tools::run_fetch(fetch);
+  }
   if (agency_cmd->parsed()) {
-    const std::string pki = source + "/certs-sample/";
     if (agency.gateway_key_file.empty()) agency.gateway_key_file = pki + "curve/VN.NSW.GATEWAY.pub";
     if (agency.curve_file.empty()) agency.curve_file = pki + "curve/" + agency.service + ".key";
     if (agency.key_file.empty())

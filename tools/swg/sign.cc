@@ -10,25 +10,12 @@
 #include "tools/swg/json.h"
 
 namespace swg::tools {
-namespace {
-
-bool read_all(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  *out = bytes.str();
-  return !in.bad();
-}
-
-}  // namespace
-
 int run_sign(const SignOptions& options) {
   std::string document, key_pem, cert_pem;
   for (const auto& [path, out] :
        {std::pair{options.file, &document}, std::pair{options.key_file, &key_pem},
         std::pair{options.cert_file, &cert_pem}}) {
-    if (!read_all(path, out)) {
+    if (!read_file(path, out)) {
       std::cerr << "swg sign: cannot read " << path << "\n";
       return 2;
     }

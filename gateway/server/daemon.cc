@@ -1,0 +1,370 @@
+// swgd's wiring and its two socket threads (daemon.h).
+
+#include "gateway/server/daemon.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "gateway/core/log.h"
+#include "gateway/dispatch/dispatcher.h"
+#include "gateway/journal/sqlite_journal.h"
+#include "gateway/server/admin_http.h"
+#include "gateway/server/admission.h"
+#include "gateway/server/pipeline.h"
+#include "gateway/transport/socket.h"
+#include "gateway/trust/partners.h"
+#include "gateway/trust/trust_store.h"
+
+namespace swg::server {
+namespace {
+
+using namespace std::chrono_literals;
+using Steady = std::chrono::steady_clock;
+
+journal::Time now() {
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+}
+
+StatusOr<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return failed_precondition("SWGD_FILE", "cannot read " + path);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+class DaemonImpl final : public Daemon {
+ public:
+  ~DaemonImpl() override { stop(); }
+
+  Status init(const config::Deployment& d);
+  void stop() override;
+
+ private:
+  void front_loop();
+  void back_loop();
+  void answer_partner(transport::Incoming& in);
+  void fetch(const transport::Incoming& in, const transport::PartnerRequest& request);
+  void acknowledge(const transport::Incoming& in, const transport::PartnerRequest& request);
+
+  config::GatewayConfig gateway_;
+  metrics::Registry metrics_;
+  std::unique_ptr<journal::SqliteJournal> journal_;
+  std::unique_ptr<trust::Signer> signer_;
+  std::unique_ptr<transport::Transport> transport_;
+  std::unique_ptr<transport::RouterEndpoint> front_, back_;
+  std::unique_ptr<dispatch::Dispatcher> dispatcher_;
+  std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<AdminHttp> admin_;
+  std::unique_ptr<Admission> partner_limits_, agency_limits_;
+  metrics::Family<metrics::Counter>* requests_ = nullptr;
+  metrics::Family<metrics::Gauge>* outbox_ = nullptr;
+  std::atomic<bool> front_stop_{false}, back_stop_{false}, stopped_{false};
+  std::thread front_thread_, back_thread_;
+};
+
+Status DaemonImpl::init(const config::Deployment& d) {
+  gateway_ = d.gateway;
+  std::error_code ec;
+  std::filesystem::create_directories(gateway_.data_dir, ec);
+  if (ec) {
+    return failed_precondition("JOURNAL_CANNOT_OPEN",
+                               "cannot create " + gateway_.data_dir + ": " + ec.message());
+  }
+  auto journal = journal::SqliteJournal::open(std::filesystem::path(gateway_.data_dir) /
+                                              "journal.sqlite");
+  if (!journal.ok()) return journal.status();
+  journal_ = std::move(*journal);
+  auto requeued = journal_->requeue_in_flight(now());
+  if (!requeued.ok()) return requeued.status();
+  log::info("journal_open", {{"path", gateway_.data_dir + "/journal.sqlite"},
+                             {"requeued", *requeued}});
+
+  auto store = trust::TrustStore::create(d.trust);
+  if (!store.ok()) return store.status();
+  auto partners = trust::PartnerRegistry::create(d.registry.partners);
+  if (!partners.ok()) return partners.status();
+  auto schemas = xml::SchemaSet::load(gateway_.schemas_dir);
+  if (!schemas.ok()) return schemas.status();
+  auto key_pem = read_file(gateway_.signing_key_file);
+  if (!key_pem.ok()) return key_pem.status();
+  auto cert_pem = read_file(gateway_.signing_cert_file);
+  if (!cert_pem.ok()) return cert_pem.status();
+  auto signer = trust::Signer::from_pem(*key_pem, *cert_pem);
+  if (!signer.ok()) return signer.status();
+  signer_ = std::move(*signer);
+  auto curve_text = read_file(gateway_.curve_key_file);
+  if (!curve_text.ok()) return curve_text.status();
+  auto server_keys = transport::parse_curve_keys(*curve_text);
+  if (!server_keys.ok()) return server_keys.status();
+
+  // Who may connect where: partners that may submit something on the front, agencies that
+  // serve something on the back (an agency also submits its decisions there).
+  transport::KeyRegistry partner_keys, agency_keys;
+  dispatch::Permissions permissions;
+  PipelineOptions options;
+  std::vector<config::PartnerPolicy> front_policies, back_policies;
+  for (const config::PartnerPolicy& p : d.registry.policies) {
+    if (p.curve_public_key.empty()) continue;
+    options.document_types[p.identity].insert(p.document_types.begin(), p.document_types.end());
+    if (!p.document_types.empty()) {
+      partner_keys[p.curve_public_key] = p.identity;
+      front_policies.push_back(p);
+    }
+    if (!p.services.empty()) {
+      agency_keys[p.curve_public_key] = p.identity;
+      back_policies.push_back(p);
+      permissions[p.identity].insert(p.services.begin(), p.services.end());
+      options.services[p.identity].insert(p.services.begin(), p.services.end());
+    }
+  }
+  partner_limits_ = std::make_unique<Admission>(front_policies);
+  agency_limits_ = std::make_unique<Admission>(back_policies);
+
+  auto transport = transport::Transport::create();
+  if (!transport.ok()) return transport.status();
+  transport_ = std::move(*transport);
+  transport_->admit("partners", partner_keys);
+  transport_->admit("agencies", agency_keys);
+  auto front = transport::RouterEndpoint::bind(*transport_, gateway_.partners_endpoint, "partners",
+                                               *server_keys);
+  if (!front.ok()) return Status(front.status()).annotate("partners endpoint");
+  front_ = std::move(*front);
+  auto back = transport::RouterEndpoint::bind(*transport_, gateway_.agencies_endpoint, "agencies",
+                                              *server_keys);
+  if (!back.ok()) return Status(back.status()).annotate("agencies endpoint");
+  back_ = std::move(*back);
+
+  dispatch::Policy policy;
+  policy.heartbeat_interval = std::chrono::milliseconds(gateway_.heartbeat_interval_ms);
+  policy.heartbeat_liveness = gateway_.heartbeat_liveness;
+  policy.retry_initial = std::chrono::milliseconds(gateway_.retry_initial_ms);
+  policy.retry_max = std::chrono::milliseconds(gateway_.retry_max_ms);
+  policy.dead_letter_after_attempts = gateway_.dead_letter_after_attempts;
+  policy.dead_letter_after = std::chrono::hours(gateway_.dead_letter_after_hours);
+  dispatcher_ = std::make_unique<dispatch::Dispatcher>(*journal_, *back_, std::move(permissions),
+                                                       policy, &metrics_);
+
+  options.threads = gateway_.workers ? gateway_.workers
+                                     : std::max(1u, std::thread::hardware_concurrency());
+  options.group_commit_max = gateway_.group_commit_max;
+  options.group_commit_wait = std::chrono::milliseconds(gateway_.group_commit_wait_ms);
+  pipeline_ = std::make_unique<Pipeline>(
+      std::move(*schemas), trust::TrustContext{std::move(*store), std::move(*partners)}, d.routes,
+      *journal_, *signer_, std::move(options), metrics_,
+      [dispatcher = dispatcher_.get()] { dispatcher->notify(); });
+
+  requests_ = &metrics_.counter("swg_requests_total", "requests received per peer and command",
+                                {"peer", "command"});
+  outbox_ = &metrics_.gauge("swg_outbox_depth", "deliveries per destination and state",
+                            {"destination", "state"});
+  auto admin = AdminHttp::start(gateway_.admin_http_port, metrics_, [this] {
+    return pipeline_ ? pipeline_->health() : Status();
+  });
+  if (!admin.ok()) return admin.status();
+  admin_ = std::move(*admin);
+
+  front_thread_ = std::thread([this] { front_loop(); });
+  back_thread_ = std::thread([this] { back_loop(); });
+  log::info("listening", {{"partners", front_->endpoint()},
+                          {"agencies", back_->endpoint()},
+                          {"admin_http_port", static_cast<int>(admin_->port())},
+                          {"workers", static_cast<int>(gateway_.workers)}});
+  return ok_status();
+}
+
+void DaemonImpl::stop() {
+  if (stopped_.exchange(true)) return;
+  log::info("stopping");
+  front_stop_ = true;
+  if (front_thread_.joinable()) front_thread_.join();
+  back_stop_ = true;
+  if (back_thread_.joinable()) back_thread_.join();
+  pipeline_.reset();
+  admin_.reset();
+  dispatcher_.reset();
+  front_.reset();
+  back_.reset();
+  transport_.reset();
+  journal_.reset();  // every commit was already durable
+  log::info("stopped");
+}
+
+const char* command_name(transport::PartnerCommand c) {
+  switch (c) {
+    case transport::PartnerCommand::kSubmit: return "SUBMIT";
+    case transport::PartnerCommand::kFetch: return "FETCH";
+    case transport::PartnerCommand::kAck: return "ACK";
+    case transport::PartnerCommand::kPing: return "PING";
+  }
+  return "?";
+}
+
+void DaemonImpl::front_loop() {
+  const auto drain_deadline = [] { return Steady::now() + 30s; };
+  Steady::time_point give_up{};
+  while (true) {
+    if (front_stop_) {
+      // Stop taking requests; answer everything already taken.
+      if (give_up == Steady::time_point{}) give_up = drain_deadline();
+      if (pipeline_->pending() == 0 || Steady::now() > give_up) break;
+      std::this_thread::sleep_for(1ms);
+    } else {
+      auto in = front_->receive(1ms);
+      if (!in.ok()) {
+        log::error("front_receive", {{"error", in.status().to_string()}});
+      } else if (*in) {
+        answer_partner(**in);
+      }
+    }
+    for (Reply& r : pipeline_->take_replies(Origin::kPartner)) {
+      Status st = front_->send(r.peer, transport::encode_receipt(r.request_id, r.receipt));
+      if (!st.ok()) log::warn("receipt_not_sent", {{"partner", r.identity}, {"error", st.to_string()}});
+      if (r.admitted) partner_limits_->done(r.identity);
+    }
+  }
+}
+
+void DaemonImpl::answer_partner(transport::Incoming& in) {
+  std::string request_id;
+  auto request = transport::decode_partner_request(std::move(in.frames), &request_id);
+  if (!request.ok()) {
+    requests_->with({in.identity, "INVALID"}).add();
+    log::warn("protocol_error", {{"partner", in.identity}, {"error", request.status().to_string()}});
+    if (!request_id.empty()) {
+      (void)front_->send(in.peer, transport::encode_error(transport::kPartnerTag, request_id,
+                                                          request.status()));
+    }
+    return;
+  }
+  requests_->with({in.identity, command_name(request->command)}).add();
+  switch (request->command) {
+    case transport::PartnerCommand::kPing:
+      (void)front_->send(in.peer, transport::encode_pong(request->request_id));
+      return;
+    case transport::PartnerCommand::kFetch:
+      fetch(in, *request);
+      return;
+    case transport::PartnerCommand::kAck:
+      acknowledge(in, *request);
+      return;
+    case transport::PartnerCommand::kSubmit: {
+      Job job;
+      job.origin = Origin::kPartner;
+      job.peer = in.peer;
+      job.identity = in.identity;
+      job.received_at = now();
+      job.arrived = Steady::now();
+      job.refused = std::string(
+          partner_limits_->admit(in.identity, request->payload.size(), job.arrived));
+      job.request = std::move(*request);
+      pipeline_->submit(std::move(job));
+      return;
+    }
+  }
+}
+
+void DaemonImpl::fetch(const transport::Incoming& in, const transport::PartnerRequest& request) {
+  const std::uint32_t wanted = request.fetch.max_messages();
+  const int limit = wanted == 0 ? 10 : static_cast<int>(std::min(wanted, 100u));
+  auto held = journal_->held_for(in.identity, limit);
+  if (!held.ok()) {
+    (void)front_->send(in.peer, transport::encode_error(transport::kPartnerTag, request.request_id,
+                                                        held.status()));
+    return;
+  }
+  std::vector<v1::Delivery> deliveries;
+  for (const journal::StoredMessage& m : *held) {
+    v1::Delivery& d = deliveries.emplace_back();
+    d.set_delivery_id(m.submission.gateway_message_id);
+    d.set_gateway_message_id(m.submission.gateway_message_id);
+    d.set_destination(in.identity);
+    d.set_attempt(1);
+    (void)d.mutable_model()->ParseFromString(m.submission.model);
+    d.set_original(m.submission.raw);
+    d.set_correlates_to(m.submission.correlates_to.value_or(""));
+    *d.mutable_accepted_at() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+        m.submission.received_at.time_since_epoch().count());
+  }
+  (void)front_->send(in.peer, transport::encode_messages(request.request_id, deliveries));
+}
+
+void DaemonImpl::acknowledge(const transport::Incoming& in,
+                             const transport::PartnerRequest& request) {
+  for (const std::string& id : request.delivery_ids) {
+    Status st = journal_->mark_fetched(id, in.identity, now());
+    if (!st.ok()) log::warn("ack_ignored", {{"partner", in.identity}, {"id", id},
+                                            {"error", st.to_string()}});
+  }
+  (void)front_->send(in.peer, transport::encode_acked(request.request_id));
+}
+
+void DaemonImpl::back_loop() {
+  Steady::time_point counted{};
+  while (!back_stop_) {
+    auto in = back_->receive(1ms);
+    const journal::Time t = now();
+    if (!in.ok()) {
+      log::error("back_receive", {{"error", in.status().to_string()}});
+    } else if (*in) {
+      transport::Incoming& message = **in;
+      dispatcher_->heard(message.peer, t);
+      auto decoded = transport::decode_agency_message(std::move(message.frames));
+      if (!decoded.ok()) {
+        log::warn("protocol_error", {{"agency", message.identity},
+                                     {"error", decoded.status().to_string()}});
+        (void)back_->send(message.peer,
+                          transport::encode_error(transport::kAgencyTag, {}, decoded.status()));
+      } else if (dispatcher_->on_message(message.peer, message.identity, *decoded, t) ==
+                 dispatch::Handled::kSubmission) {
+        Job job;
+        job.origin = Origin::kAgency;
+        job.peer = message.peer;
+        job.identity = message.identity;
+        job.received_at = t;
+        job.arrived = Steady::now();
+        job.refused = std::string(agency_limits_->admit(
+            message.identity, decoded->submission.payload.size(), job.arrived));
+        job.request = std::move(decoded->submission);
+        pipeline_->submit(std::move(job));
+      }
+    }
+    for (Reply& r : pipeline_->take_replies(Origin::kAgency)) {
+      Status st = back_->send(r.peer, transport::encode_agency_receipt(r.request_id, r.receipt));
+      if (!st.ok()) log::warn("receipt_not_sent", {{"agency", r.identity}, {"error", st.to_string()}});
+      if (r.admitted) agency_limits_->done(r.identity);
+    }
+    if (Status st = dispatcher_->tick(t); !st.ok()) {
+      log::error("dispatch", {{"error", st.to_string()}});
+    }
+    if (Steady::now() - counted > 5s) {
+      counted = Steady::now();
+      if (auto counts = journal_->delivery_counts(); counts.ok()) {
+        for (const journal::DeliveryCount& c : *counts) {
+          outbox_->with({c.destination, journal::to_string(c.state)}).set(c.count);
+        }
+      }
+    }
+  }
+  for (Reply& r : pipeline_->take_replies(Origin::kAgency)) {
+    (void)back_->send(r.peer, transport::encode_agency_receipt(r.request_id, r.receipt));
+  }
+  if (Status st = dispatcher_->shutdown(now()); !st.ok()) {
+    log::error("dispatch", {{"error", st.to_string()}});
+  }
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Daemon>> Daemon::start(const config::Deployment& deployment) {
+  auto daemon = std::make_unique<DaemonImpl>();
+  SWG_RETURN_IF_ERROR(daemon->init(deployment));
+  return std::unique_ptr<Daemon>(std::move(daemon));
+}
+
+}  // namespace swg::server

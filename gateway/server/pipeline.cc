@@ -1,0 +1,399 @@
+// The submission pipeline (pipeline.h).
+
+#include "gateway/server/pipeline.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include <random>
+
+#include "gateway/core/log.h"
+#include "gateway/ingest/ingest.h"
+#include "gateway/trust/digest.h"
+#include "gateway/trust/receipt.h"
+
+namespace swg::server {
+
+namespace {
+
+std::int64_t unix_seconds(journal::Time t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+google::protobuf::Timestamp timestamp(journal::Time t) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(t.time_since_epoch().count());
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string type_name(v1::DocumentType type) {
+  std::string name = v1::DocumentType_Name(type);
+  constexpr std::string_view prefix = "DOCUMENT_TYPE_";
+  return name.starts_with(prefix) ? name.substr(prefix.size()) : name;
+}
+
+}  // namespace
+
+std::string next_message_id() {
+  static const std::uint32_t node = [] {
+    std::random_device device;
+    return static_cast<std::uint32_t>(device());
+  }();
+  static std::atomic<std::uint32_t> counter{0};
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  char buffer[48];
+  std::snprintf(buffer, sizeof buffer, "G%014llx-%08x-%06x", static_cast<unsigned long long>(us),
+                node, counter.fetch_add(1) & 0xffffff);
+  return buffer;
+}
+
+/// One pool thread's own parser and verifier.
+class Worker {
+ public:
+  explicit Worker(std::shared_ptr<const xml::SchemaSet> schemas) : ingest(std::move(schemas)) {}
+  ingest::XmlIngest ingest;
+};
+
+struct Pipeline::Done {
+  Origin origin = Origin::kPartner;
+  std::string peer;
+  std::string request_id;
+  bool admitted = true;
+  journal::Submission submission;
+  v1::Receipt receipt;  // what was signed into submission.receipt
+  v1::SignedReceipt signed_receipt;
+  std::string document_type;  // for metrics
+  std::chrono::steady_clock::time_point arrived{};
+};
+
+struct Pipeline::Metrics {
+  explicit Metrics(metrics::Registry& r)
+      : submissions(r.counter("swg_submissions_total", "submissions answered",
+                              {"partner", "document_type", "status"})),
+        rejections(r.counter("swg_rejections_total", "rejections by reason code", {"code"})),
+        stage(r.histogram("swg_stage_seconds", "time spent per pipeline stage", {"stage"})),
+        queue(r.gauge("swg_queue_depth", "submissions waiting per pipeline queue", {"queue"})),
+        batch(r.histogram("swg_group_commit_size", "submissions per journal commit", {},
+                          {1, 2, 4, 8, 16, 32, 64, 128, 256, 512})) {}
+  metrics::Family<metrics::Counter>& submissions;
+  metrics::Family<metrics::Counter>& rejections;
+  metrics::Family<metrics::Histogram>& stage;
+  metrics::Family<metrics::Gauge>& queue;
+  metrics::Family<metrics::Histogram>& batch;
+};
+
+Pipeline::Pipeline(std::shared_ptr<const xml::SchemaSet> schemas, trust::TrustContext trust,
+                   std::shared_ptr<const route::RoutingTable> routes, journal::Journal& journal,
+                   const trust::Signer& receipt_signer, PipelineOptions options,
+                   metrics::Registry& metrics, std::function<void()> committed)
+    : schemas_(std::move(schemas)),
+      trust_(std::move(trust)),
+      routes_(std::move(routes)),
+      journal_(journal),
+      signer_(receipt_signer),
+      options_(std::move(options)),
+      metrics_(std::make_unique<Metrics>(metrics)),
+      committed_(std::move(committed)) {
+  for (unsigned i = 0; i < std::max(1u, options_.threads); ++i) workers_.emplace_back([this] { work(); });
+  committer_ = std::thread([this] { commit_loop(); });
+}
+
+Pipeline::~Pipeline() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  jobs_ready_.notify_all();
+  for (std::thread& t : workers_) t.join();
+  {
+    std::lock_guard lock(mu_);
+    workers_stopped_ = true;
+  }
+  done_ready_.notify_all();
+  committer_.join();
+}
+
+void Pipeline::submit(Job job) {
+  pending_.fetch_add(1);
+  {
+    std::lock_guard lock(mu_);
+    jobs_.push_back(std::move(job));
+    metrics_->queue.with({"ingest"}).set(static_cast<std::int64_t>(jobs_.size()));
+  }
+  jobs_ready_.notify_one();
+}
+
+std::vector<Reply> Pipeline::take_replies(Origin origin) {
+  std::vector<Reply> out;
+  std::lock_guard lock(mu_);
+  out.swap(replies_[static_cast<int>(origin)]);
+  return out;
+}
+
+Status Pipeline::health() const {
+  std::lock_guard lock(mu_);
+  return journal_health_;
+}
+
+void Pipeline::work() {
+  Worker worker(schemas_);
+  while (true) {
+    Job job;
+    {
+      std::unique_lock lock(mu_);
+      jobs_ready_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;  // stopping, and everything taken is done
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+      processing_.fetch_add(1);
+    }
+    Done done = job.refused.empty() ? process(worker, std::move(job))
+                                    : refuse(std::move(job), {}, {});
+    {
+      std::lock_guard lock(mu_);
+      done_.push_back(std::move(done));
+      processing_.fetch_sub(1);
+    }
+    done_ready_.notify_one();
+  }
+}
+
+Pipeline::Done Pipeline::refuse(Job job, std::string code, std::string message) {
+  // A refusal before any work (code empty: job.refused) or a rejection by the checks below.
+  Done done;
+  done.origin = job.origin;
+  done.peer = job.peer;
+  done.request_id = job.request.request_id;
+  done.arrived = job.arrived;
+  done.admitted = job.refused.empty();
+  if (code.empty()) {
+    code = job.refused;
+    message = code == "LIMIT_SIZE"        ? "the payload is larger than this partner's limit"
+              : code == "LIMIT_RATE"      ? "more submissions a second than this partner's limit"
+              : code == "LIMIT_IN_FLIGHT" ? "more submissions without a receipt than this "
+                                            "partner's limit"
+                                          : "refused before processing";
+  }
+  v1::Receipt& r = done.receipt;
+  r.set_status(v1::RECEIPT_STATUS_REJECTED);
+  r.set_sender(job.identity);
+  r.set_sender_message_id(job.request.header.sender_message_id());
+  r.set_received_sha256(trust::digest(trust::DigestAlgorithm::kSha256, job.request.payload));
+  *r.mutable_received_at() = timestamp(job.received_at);
+  v1::Rejection* rejection = r.add_rejections();
+  rejection->set_code(code);
+  rejection->set_message(message);
+  journal::Submission& s = done.submission;
+  s.gateway_message_id = next_message_id();
+  s.sender = job.identity;
+  if (!job.request.header.sender_message_id().empty()) {
+    s.sender_message_id = job.request.header.sender_message_id();
+  }
+  s.received_at = job.received_at;
+  s.status = journal::SubmissionStatus::kRejected;
+  s.rejection_code = code;
+  // Limit refusals keep no payload (a flood must not fill the disk); the receipt holds its digest.
+  if (!code.starts_with("LIMIT_")) s.raw = std::move(job.request.payload);
+  done.document_type = "UNKNOWN";
+  return done;
+}
+
+Pipeline::Done Pipeline::process(Worker& worker, Job job) {
+  const auto started = std::chrono::steady_clock::now();
+  if (job.request.header.format() == v1::PAYLOAD_FORMAT_EDIFACT || job.request.signature) {
+    return refuse(std::move(job), "FORMAT_UNSUPPORTED",
+                  "UN/EDIFACT submissions are not taken by this gateway version yet");
+  }
+  v1::Envelope envelope;
+  Status st = worker.ingest.ingest(job.request.payload, trust_, unix_seconds(job.received_at),
+                                   &envelope);
+  metrics_->stage.with({"ingest"}).observe(seconds_since(started));
+  if (!st.ok()) {
+    Done done = refuse(std::move(job), std::string(st.reason()), std::string(st.message()));
+    v1::Rejection* rejection = done.receipt.mutable_rejections(0);
+    rejection->set_line(st.location().line);
+    rejection->set_column(st.location().column);
+    rejection->set_path(st.location().path);
+    if (envelope.document_type() != v1::DOCUMENT_TYPE_UNSPECIFIED) {
+      done.submission.document_type = envelope.document_type();
+    }
+    return done;
+  }
+  const std::string& sender = envelope.sender().identity();
+  if (sender != job.identity) {
+    return refuse(std::move(job), "PARTNER_NOT_SENDER",
+                  "the document's sender " + sender + " is not the partner of this connection");
+  }
+  const auto types = options_.document_types.find(job.identity);
+  if (types == options_.document_types.end() ||
+      !types->second.contains(envelope.document_type())) {
+    return refuse(std::move(job), "PARTNER_DOCUMENT_TYPE",
+                  job.identity + " may not submit " + type_name(envelope.document_type()));
+  }
+  if (job.request.header.sender_message_id() != envelope.message_id()) {
+    return refuse(std::move(job), "SUBMIT_ID_MISMATCH",
+                  "the header's message id is not the document's (" + envelope.message_id() + ")");
+  }
+
+  journal::Submission s;
+  if (envelope.document_type() == v1::DOCUMENT_TYPE_AGENCY_RESPONSE &&
+      options_.services.contains(job.identity)) {
+    // An agency's decision goes back to whoever submitted the message it answers.
+    const v1::AgencyResponse& decision = envelope.agency_response();
+    StatusOr<journal::StoredMessage> original =
+        journal_.accepted(envelope.recipient().identity(), decision.request_message_id());
+    if (!original.ok()) {
+      if (original.status().code() != StatusCode::kNotFound) {
+        return refuse(std::move(job), "JOURNAL_UNAVAILABLE", original.status().to_string());
+      }
+      return refuse(std::move(job), "DECISION_UNCORRELATED",
+                    "no accepted message " + decision.request_message_id() + " of " +
+                        envelope.recipient().identity());
+    }
+    bool addressed = false;
+    for (const std::string& d : original->submission.destinations) {
+      addressed = addressed || options_.services.at(job.identity).contains(d);
+    }
+    if (!addressed) {
+      return refuse(std::move(job), "DECISION_NOT_ADDRESSED",
+                    "message " + decision.request_message_id() + " was not sent to " +
+                        job.identity);
+    }
+    s.correlates_to = original->submission.gateway_message_id;
+    s.return_to = original->submission.sender;
+  } else {
+    route::Routes routes = routes_->resolve(envelope);
+    s.destinations = std::move(routes.destinations);
+    if (s.destinations.empty()) s.destinations.push_back(journal::kUnroutable);
+  }
+
+  Done done;
+  done.origin = job.origin;
+  done.peer = job.peer;
+  done.request_id = job.request.request_id;
+  done.arrived = job.arrived;
+  done.document_type = type_name(envelope.document_type());
+  v1::Receipt& r = done.receipt;
+  r.set_status(v1::RECEIPT_STATUS_ACCEPTED);
+  s.gateway_message_id = next_message_id();
+  r.set_gateway_message_id(s.gateway_message_id);
+  r.set_sender(job.identity);
+  r.set_sender_message_id(envelope.message_id());
+  r.set_received_sha256(envelope.verification().received_sha256());
+  *r.mutable_received_at() = timestamp(job.received_at);
+  *r.mutable_evidence() = envelope.verification();
+  s.sender = job.identity;
+  s.sender_message_id = envelope.message_id();
+  s.received_at = job.received_at;
+  s.document_type = envelope.document_type();
+  s.status = journal::SubmissionStatus::kAccepted;
+  s.raw = std::move(job.request.payload);
+  envelope.verification().SerializeToString(&s.evidence);
+  envelope.SerializeToString(&s.model);
+  done.submission = std::move(s);
+  return done;
+}
+
+void Pipeline::commit_loop() {
+  while (true) {
+    std::vector<Done> batch;
+    {
+      std::unique_lock lock(mu_);
+      done_ready_.wait(lock, [&] { return !done_.empty() || workers_stopped_; });
+      if (done_.empty()) return;
+      // Group commit: while the pool is still working on submissions, wait briefly for them so
+      // that one fsync covers more of them.
+      const auto deadline = std::chrono::steady_clock::now() + options_.group_commit_wait;
+      while (done_.size() < options_.group_commit_max && processing_.load() > 0 &&
+             done_ready_.wait_until(lock, deadline) != std::cv_status::timeout) {
+      }
+      while (!done_.empty() && batch.size() < options_.group_commit_max) {
+        batch.push_back(std::move(done_.front()));
+        done_.pop_front();
+      }
+    }
+    const auto started = std::chrono::steady_clock::now();
+    // Receipts are signed before the commit (they are journaled with the message) and sent only
+    // after it.
+    std::vector<journal::Submission> submissions;
+    submissions.reserve(batch.size());
+    for (Done& d : batch) {
+      StatusOr<v1::SignedReceipt> signed_receipt = trust::sign_receipt(d.receipt, signer_);
+      if (!signed_receipt.ok()) {
+        log::error("receipt_signing_failed", {{"error", signed_receipt.status().to_string()}});
+      } else {
+        d.signed_receipt = std::move(*signed_receipt);
+      }
+      d.submission.receipt = d.signed_receipt.SerializeAsString();
+      submissions.push_back(std::move(d.submission));
+    }
+    StatusOr<std::vector<journal::AppendResult>> results = journal_.append(submissions);
+    metrics_->stage.with({"commit"}).observe(seconds_since(started));
+    metrics_->batch.with({}).observe(static_cast<double>(batch.size()));
+    bool deliveries = false;
+    std::vector<Reply> replies[2];
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      Done& d = batch[i];
+      const journal::Submission& s = submissions[i];
+      Reply reply;
+      reply.peer = d.peer;
+      reply.identity = s.sender;
+      reply.request_id = d.request_id;
+      reply.admitted = d.admitted;
+      std::string status = s.status == journal::SubmissionStatus::kAccepted ? "accepted"
+                                                                            : "rejected";
+      if (!results.ok()) {
+        // Nothing of the batch is stored: the partner is told so and resubmits later.
+        v1::Receipt r = d.receipt;
+        r.set_status(v1::RECEIPT_STATUS_REJECTED);
+        r.clear_gateway_message_id();
+        r.clear_evidence();
+        r.clear_rejections();
+        v1::Rejection* rejection = r.add_rejections();
+        rejection->set_code("JOURNAL_UNAVAILABLE");
+        rejection->set_message("not stored, resubmit later: " + results.status().to_string());
+        auto signed_receipt = trust::sign_receipt(r, signer_);
+        if (signed_receipt.ok()) reply.receipt = std::move(*signed_receipt);
+        status = "rejected";
+        metrics_->rejections.with({"JOURNAL_UNAVAILABLE"}).add();
+      } else if ((*results)[i].outcome == journal::AppendResult::Outcome::kDuplicate) {
+        v1::SignedReceipt original;
+        v1::Receipt r;
+        if (original.ParseFromString((*results)[i].original_receipt) &&
+            r.ParseFromString(original.receipt())) {
+          r.set_status(v1::RECEIPT_STATUS_DUPLICATE);
+          auto signed_receipt = trust::sign_receipt(r, signer_);
+          if (signed_receipt.ok()) reply.receipt = std::move(*signed_receipt);
+        }
+        status = "duplicate";
+      } else {
+        reply.receipt = d.signed_receipt;
+        if (s.status == journal::SubmissionStatus::kAccepted && !s.destinations.empty()) {
+          deliveries = true;
+        }
+        if (s.status == journal::SubmissionStatus::kRejected) {
+          metrics_->rejections.with({s.rejection_code}).add();
+        }
+      }
+      metrics_->submissions.with({s.sender, d.document_type, status}).add();
+      metrics_->stage.with({"receipt"}).observe(seconds_since(d.arrived));
+      replies[static_cast<int>(d.origin)].push_back(std::move(reply));
+    }
+    {
+      std::lock_guard lock(mu_);
+      journal_health_ = results.ok() ? Status() : results.status();
+      for (int o = 0; o < 2; ++o) {
+        for (Reply& r : replies[o]) replies_[o].push_back(std::move(r));
+      }
+      metrics_->queue.with({"commit"}).set(static_cast<std::int64_t>(done_.size()));
+    }
+    if (!results.ok()) log::error("journal_error", {{"error", results.status().to_string()}});
+    pending_.fetch_sub(batch.size());
+    if (deliveries && committed_) committed_();
+  }
+}
+
+}  // namespace swg::server
