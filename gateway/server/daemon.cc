@@ -5,6 +5,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <atomic>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -51,6 +52,7 @@ class DaemonImpl final : public Daemon {
   void answer_partner(transport::Incoming& in);
   void fetch(const transport::Incoming& in, const transport::PartnerRequest& request);
   void acknowledge(const transport::Incoming& in, const transport::PartnerRequest& request);
+  Status collect(const std::string& partner, int limit, std::vector<v1::Delivery>* out);
 
   config::GatewayConfig gateway_;
   metrics::Registry metrics_;
@@ -269,37 +271,90 @@ void DaemonImpl::answer_partner(transport::Incoming& in) {
   }
 }
 
+v1::Delivery to_delivery(const journal::StoredMessage& m, const std::string& id,
+                         const std::string& destination, int attempts) {
+  v1::Delivery d;
+  d.set_delivery_id(id);
+  d.set_gateway_message_id(m.submission.gateway_message_id);
+  d.set_destination(destination);
+  d.set_attempt(static_cast<std::uint32_t>(attempts + 1));
+  (void)d.mutable_model()->ParseFromString(m.submission.model);
+  d.set_original(m.submission.raw);
+  d.set_correlates_to(m.submission.correlates_to.value_or(""));
+  *d.mutable_accepted_at() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+      m.submission.received_at.time_since_epoch().count());
+  return d;
+}
+
+// What a partner fetches: decisions held for it (delivery id = the gateway message id) and
+// messages routed to it as a destination, a peer gateway (delivery id = the journal's numeric
+// id). A routed delivery is leased on its first fetch and returned again by every fetch until
+// it is acknowledged.
+Status DaemonImpl::collect(const std::string& partner, int limit, std::vector<v1::Delivery>* out) {
+  auto held = journal_->held_for(partner, limit);
+  if (!held.ok()) return held.status();
+  for (const journal::StoredMessage& m : *held) {
+    out->push_back(to_delivery(m, m.submission.gateway_message_id, partner, 0));
+  }
+  journal::DeliveryFilter leased;
+  leased.destination = partner;
+  leased.state = journal::DeliveryState::kInFlight;
+  leased.limit = limit - static_cast<int>(out->size());
+  auto again = journal_->deliveries(leased);
+  if (!again.ok()) return again.status();
+  auto fresh = journal_->lease(partner, limit - static_cast<int>(out->size() + again->size()),
+                               now());
+  if (!fresh.ok()) return fresh.status();
+  for (const auto* list : {&*again, &*fresh}) {
+    for (const journal::Delivery& d : *list) {
+      auto m = journal_->message(d.gateway_message_id);
+      if (!m.ok()) return m.status();
+      out->push_back(to_delivery(*m, std::to_string(d.delivery_id), partner, d.attempts));
+    }
+  }
+  return ok_status();
+}
+
 void DaemonImpl::fetch(const transport::Incoming& in, const transport::PartnerRequest& request) {
   const std::uint32_t wanted = request.fetch.max_messages();
   const int limit = wanted == 0 ? 10 : static_cast<int>(std::min(wanted, 100u));
-  auto held = journal_->held_for(in.identity, limit);
-  if (!held.ok()) {
-    (void)front_->send(in.peer, transport::encode_error(transport::kPartnerTag, request.request_id,
-                                                        held.status()));
-    return;
-  }
   std::vector<v1::Delivery> deliveries;
-  for (const journal::StoredMessage& m : *held) {
-    v1::Delivery& d = deliveries.emplace_back();
-    d.set_delivery_id(m.submission.gateway_message_id);
-    d.set_gateway_message_id(m.submission.gateway_message_id);
-    d.set_destination(in.identity);
-    d.set_attempt(1);
-    (void)d.mutable_model()->ParseFromString(m.submission.model);
-    d.set_original(m.submission.raw);
-    d.set_correlates_to(m.submission.correlates_to.value_or(""));
-    *d.mutable_accepted_at() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-        m.submission.received_at.time_since_epoch().count());
+  if (Status st = collect(in.identity, limit, &deliveries); !st.ok()) {
+    log::error("fetch", {{"partner", in.identity}, {"error", st.to_string()}});
+    (void)front_->send(in.peer, transport::encode_error(transport::kPartnerTag, request.request_id,
+                                                        st));
+    return;
   }
   (void)front_->send(in.peer, transport::encode_messages(request.request_id, deliveries));
 }
 
 void DaemonImpl::acknowledge(const transport::Incoming& in,
                              const transport::PartnerRequest& request) {
+  std::vector<journal::DeliveryId> routed;
   for (const std::string& id : request.delivery_ids) {
-    Status st = journal_->mark_fetched(id, in.identity, now());
-    if (!st.ok()) log::warn("ack_ignored", {{"partner", in.identity}, {"id", id},
-                                            {"error", st.to_string()}});
+    journal::DeliveryId number = 0;
+    const auto [end, error] = std::from_chars(id.data(), id.data() + id.size(), number);
+    if (error == std::errc() && end == id.data() + id.size()) {
+      // Only this partner's own deliveries: another destination's id is ignored.
+      journal::DeliveryFilter mine;
+      mine.destination = in.identity;
+      mine.state = journal::DeliveryState::kInFlight;
+      mine.after_id = number - 1;
+      mine.limit = 1;
+      auto found = journal_->deliveries(mine);
+      if (found.ok() && !found->empty() && found->front().delivery_id == number) {
+        routed.push_back(number);
+        continue;
+      }
+    } else if (Status st = journal_->mark_fetched(id, in.identity, now()); st.ok()) {
+      continue;
+    }
+    log::warn("ack_ignored", {{"partner", in.identity}, {"id", id}});
+  }
+  if (auto st = journal_->mark_delivered(routed, now()); !st.ok()) {
+    (void)front_->send(in.peer, transport::encode_error(transport::kPartnerTag, request.request_id,
+                                                        st.status()));
+    return;
   }
   (void)front_->send(in.peer, transport::encode_acked(request.request_id));
 }
