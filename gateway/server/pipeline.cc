@@ -152,6 +152,15 @@ void Pipeline::work() {
     }
     Done done = job.refused.empty() ? process(worker, std::move(job))
                                     : refuse(std::move(job), {}, {});
+    // The receipt is signed here, in parallel, before the commit (it is journaled with the
+    // message); it is sent only after the commit.
+    StatusOr<v1::SignedReceipt> signed_receipt = trust::sign_receipt(done.receipt, signer_);
+    if (!signed_receipt.ok()) {
+      log::error("receipt_signing_failed", {{"error", signed_receipt.status().to_string()}});
+    } else {
+      done.signed_receipt = std::move(*signed_receipt);
+    }
+    done.submission.receipt = done.signed_receipt.SerializeAsString();
     {
       std::lock_guard lock(mu_);
       done_.push_back(std::move(done));
@@ -316,20 +325,9 @@ void Pipeline::commit_loop() {
       }
     }
     const auto started = std::chrono::steady_clock::now();
-    // Receipts are signed before the commit (they are journaled with the message) and sent only
-    // after it.
     std::vector<journal::Submission> submissions;
     submissions.reserve(batch.size());
-    for (Done& d : batch) {
-      StatusOr<v1::SignedReceipt> signed_receipt = trust::sign_receipt(d.receipt, signer_);
-      if (!signed_receipt.ok()) {
-        log::error("receipt_signing_failed", {{"error", signed_receipt.status().to_string()}});
-      } else {
-        d.signed_receipt = std::move(*signed_receipt);
-      }
-      d.submission.receipt = d.signed_receipt.SerializeAsString();
-      submissions.push_back(std::move(d.submission));
-    }
+    for (Done& d : batch) submissions.push_back(std::move(d.submission));
     StatusOr<std::vector<journal::AppendResult>> results = journal_.append(submissions);
     metrics_->stage.with({"commit"}).observe(seconds_since(started));
     metrics_->batch.with({}).observe(static_cast<double>(batch.size()));
