@@ -93,6 +93,8 @@ Status DaemonImpl::init(const config::Deployment& d) {
   if (!partners.ok()) return partners.status();
   auto schemas = xml::SchemaSet::load(gateway_.schemas_dir);
   if (!schemas.ok()) return schemas.status();
+  auto grammars = edifact::Grammars::load(gateway_.grammars_dir);
+  if (!grammars.ok()) return grammars.status();
   auto key_pem = read_file(gateway_.signing_key_file);
   if (!key_pem.ok()) return key_pem.status();
   auto cert_pem = read_file(gateway_.signing_cert_file);
@@ -155,6 +157,7 @@ Status DaemonImpl::init(const config::Deployment& d) {
   options.threads = gateway_.workers ? gateway_.workers
                                      : std::max(1u, std::thread::hardware_concurrency());
   options.group_commit_max = gateway_.group_commit_max;
+  options.grammars = std::move(*grammars);
   options.group_commit_wait = std::chrono::milliseconds(gateway_.group_commit_wait_ms);
   pipeline_ = std::make_unique<Pipeline>(
       std::move(*schemas), trust::TrustContext{std::move(*store), std::move(*partners)}, d.routes,

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "gateway/core/log.h"
+#include "gateway/ingest/edifact_ingest.h"
 #include "gateway/ingest/ingest.h"
 #include "gateway/trust/digest.h"
 #include "gateway/trust/receipt.h"
@@ -62,8 +63,10 @@ struct Pipeline::Done {
   std::string peer;
   std::string request_id;
   bool admitted = true;
-  journal::Submission submission;
-  v1::Receipt receipt;  // what was signed into submission.receipt
+  /// What is journaled: one submission, or one per message of an EDIFACT interchange (all in the
+  /// same transaction).
+  std::vector<journal::Submission> submissions;
+  v1::Receipt receipt;  // what was signed into each submission's receipt
   v1::SignedReceipt signed_receipt;
   std::string document_type;  // for metrics
   std::chrono::steady_clock::time_point arrived{};
@@ -97,6 +100,7 @@ Pipeline::Pipeline(std::shared_ptr<const xml::SchemaSet> schemas, trust::TrustCo
       options_(std::move(options)),
       metrics_(std::make_unique<Metrics>(metrics)),
       committed_(std::move(committed)) {
+  if (options_.grammars) edifact_ = std::make_unique<ingest::EdifactIngest>(options_.grammars);
   for (unsigned i = 0; i < std::max(1u, options_.threads); ++i) workers_.emplace_back([this] { work(); });
   committer_ = std::thread([this] { commit_loop(); });
 }
@@ -160,7 +164,8 @@ void Pipeline::work() {
     } else {
       done.signed_receipt = std::move(*signed_receipt);
     }
-    done.submission.receipt = done.signed_receipt.SerializeAsString();
+    const std::string receipt = done.signed_receipt.SerializeAsString();
+    for (journal::Submission& s : done.submissions) s.receipt = receipt;
     {
       std::lock_guard lock(mu_);
       done_.push_back(std::move(done));
@@ -195,7 +200,7 @@ Pipeline::Done Pipeline::refuse(Job job, std::string code, std::string message) 
   v1::Rejection* rejection = r.add_rejections();
   rejection->set_code(code);
   rejection->set_message(message);
-  journal::Submission& s = done.submission;
+  journal::Submission& s = done.submissions.emplace_back();
   s.gateway_message_id = next_message_id();
   s.sender = job.identity;
   if (!job.request.header.sender_message_id().empty()) {
@@ -213,8 +218,7 @@ Pipeline::Done Pipeline::refuse(Job job, std::string code, std::string message) 
 Pipeline::Done Pipeline::process(Worker& worker, Job job) {
   const auto started = std::chrono::steady_clock::now();
   if (job.request.header.format() == v1::PAYLOAD_FORMAT_EDIFACT || job.request.signature) {
-    return refuse(std::move(job), "FORMAT_UNSUPPORTED",
-                  "UN/EDIFACT submissions are not taken by this gateway version yet");
+    return process_edifact(std::move(job));
   }
   v1::Envelope envelope;
   Status st = worker.ingest.ingest(job.request.payload, trust_, unix_seconds(job.received_at),
@@ -227,27 +231,52 @@ Pipeline::Done Pipeline::process(Worker& worker, Job job) {
     rejection->set_column(st.location().column);
     rejection->set_path(st.location().path);
     if (envelope.document_type() != v1::DOCUMENT_TYPE_UNSPECIFIED) {
-      done.submission.document_type = envelope.document_type();
+      done.submissions[0].document_type = envelope.document_type();
     }
     return done;
-  }
-  const std::string& sender = envelope.sender().identity();
-  if (sender != job.identity) {
-    return refuse(std::move(job), "PARTNER_NOT_SENDER",
-                  "the document's sender " + sender + " is not the partner of this connection");
-  }
-  const auto types = options_.document_types.find(job.identity);
-  if (types == options_.document_types.end() ||
-      !types->second.contains(envelope.document_type())) {
-    return refuse(std::move(job), "PARTNER_DOCUMENT_TYPE",
-                  job.identity + " may not submit " + type_name(envelope.document_type()));
   }
   if (job.request.header.sender_message_id() != envelope.message_id()) {
     return refuse(std::move(job), "SUBMIT_ID_MISMATCH",
                   "the header's message id is not the document's (" + envelope.message_id() + ")");
   }
-
   journal::Submission s;
+  if (Status checked = admit_model(job, envelope, &s); !checked.ok()) {
+    return refuse(std::move(job), std::string(checked.reason()), std::string(checked.message()));
+  }
+  Done done;
+  done.origin = job.origin;
+  done.peer = job.peer;
+  done.request_id = job.request.request_id;
+  done.arrived = job.arrived;
+  done.document_type = type_name(envelope.document_type());
+  s.gateway_message_id = next_message_id();
+  v1::Receipt& r = done.receipt;
+  r.set_status(v1::RECEIPT_STATUS_ACCEPTED);
+  r.set_gateway_message_id(s.gateway_message_id);
+  r.set_sender(job.identity);
+  r.set_sender_message_id(envelope.message_id());
+  r.set_received_sha256(envelope.verification().received_sha256());
+  *r.mutable_received_at() = timestamp(job.received_at);
+  *r.mutable_evidence() = envelope.verification();
+  s.raw = std::move(job.request.payload);
+  envelope.SerializeToString(&s.model);
+  done.submissions.push_back(std::move(s));
+  return done;
+}
+
+Status Pipeline::admit_model(const Job& job, const v1::Envelope& envelope,
+                             journal::Submission* s) {
+  const std::string& sender = envelope.sender().identity();
+  if (sender != job.identity) {
+    return Status(StatusCode::kPermissionDenied, "PARTNER_NOT_SENDER",
+                  "the document's sender " + sender + " is not the partner of this connection");
+  }
+  const auto types = options_.document_types.find(job.identity);
+  if (types == options_.document_types.end() ||
+      !types->second.contains(envelope.document_type())) {
+    return Status(StatusCode::kPermissionDenied, "PARTNER_DOCUMENT_TYPE",
+                  job.identity + " may not submit " + type_name(envelope.document_type()));
+  }
   if (envelope.document_type() == v1::DOCUMENT_TYPE_AGENCY_RESPONSE &&
       options_.services.contains(job.identity)) {
     // An agency's decision goes back to whoever submitted the message it answers.
@@ -256,53 +285,86 @@ Pipeline::Done Pipeline::process(Worker& worker, Job job) {
         journal_.accepted(envelope.recipient().identity(), decision.request_message_id());
     if (!original.ok()) {
       if (original.status().code() != StatusCode::kNotFound) {
-        return refuse(std::move(job), "JOURNAL_UNAVAILABLE", original.status().to_string());
+        return unavailable("JOURNAL_UNAVAILABLE", original.status().to_string());
       }
-      return refuse(std::move(job), "DECISION_UNCORRELATED",
-                    "no accepted message " + decision.request_message_id() + " of " +
-                        envelope.recipient().identity());
+      return invalid_argument("DECISION_UNCORRELATED",
+                              "no accepted message " + decision.request_message_id() + " of " +
+                                  envelope.recipient().identity());
     }
     bool addressed = false;
     for (const std::string& d : original->submission.destinations) {
       addressed = addressed || options_.services.at(job.identity).contains(d);
     }
     if (!addressed) {
-      return refuse(std::move(job), "DECISION_NOT_ADDRESSED",
-                    "message " + decision.request_message_id() + " was not sent to " +
-                        job.identity);
+      return invalid_argument("DECISION_NOT_ADDRESSED", "message " +
+                                                            decision.request_message_id() +
+                                                            " was not sent to " + job.identity);
     }
-    s.correlates_to = original->submission.gateway_message_id;
-    s.return_to = original->submission.sender;
+    s->correlates_to = original->submission.gateway_message_id;
+    s->return_to = original->submission.sender;
   } else {
     route::Routes routes = routes_->resolve(envelope);
-    s.destinations = std::move(routes.destinations);
-    if (s.destinations.empty()) s.destinations.push_back(journal::kUnroutable);
+    s->destinations = std::move(routes.destinations);
+    if (s->destinations.empty()) s->destinations.push_back(journal::kUnroutable);
   }
+  s->sender = job.identity;
+  s->sender_message_id = envelope.message_id();
+  s->received_at = job.received_at;
+  s->document_type = envelope.document_type();
+  s->status = journal::SubmissionStatus::kAccepted;
+  envelope.verification().SerializeToString(&s->evidence);
+  return ok_status();
+}
 
+Pipeline::Done Pipeline::process_edifact(Job job) {
+  const auto started = std::chrono::steady_clock::now();
+  if (!edifact_) {
+    return refuse(std::move(job), "FORMAT_UNSUPPORTED", "this gateway has no EDIFACT grammars");
+  }
+  ingest::EdifactResult result;
+  Status st = edifact_->ingest(job.request.payload, job.request.signature.value_or(""), trust_,
+                               unix_seconds(job.received_at), &result);
+  metrics_->stage.with({"ingest"}).observe(seconds_since(started));
+  if (st.ok() && job.request.header.sender_message_id() != result.control_reference) {
+    st = invalid_argument("SUBMIT_ID_MISMATCH", "the header's message id is not the "
+                                                "interchange control reference (" +
+                                                    result.control_reference + ")");
+  }
+  // Every message must pass; the interchange is taken or refused whole.
+  std::vector<journal::Submission> messages(result.models.size());
+  for (std::size_t i = 0; st.ok() && i < result.models.size(); ++i) {
+    st = admit_model(job, result.models[i], &messages[i]);
+    if (!st.ok()) st.annotate("message " + result.models[i].message_id());
+  }
+  if (!st.ok()) {
+    Done done = refuse(std::move(job), std::string(st.reason()), std::string(st.message()));
+    done.receipt.mutable_rejections(0)->set_path(st.location().path);
+    done.receipt.set_contrl(result.contrl);
+    return done;
+  }
   Done done;
   done.origin = job.origin;
   done.peer = job.peer;
   done.request_id = job.request.request_id;
   done.arrived = job.arrived;
-  done.document_type = type_name(envelope.document_type());
+  done.document_type = result.models.empty() ? "UNKNOWN"
+                                             : type_name(result.models[0].document_type());
+  const std::string id = next_message_id();
   v1::Receipt& r = done.receipt;
   r.set_status(v1::RECEIPT_STATUS_ACCEPTED);
-  s.gateway_message_id = next_message_id();
-  r.set_gateway_message_id(s.gateway_message_id);
+  r.set_gateway_message_id(id);
   r.set_sender(job.identity);
-  r.set_sender_message_id(envelope.message_id());
-  r.set_received_sha256(envelope.verification().received_sha256());
+  r.set_sender_message_id(result.control_reference);
+  r.set_received_sha256(trust::digest(trust::DigestAlgorithm::kSha256, job.request.payload));
   *r.mutable_received_at() = timestamp(job.received_at);
-  *r.mutable_evidence() = envelope.verification();
-  s.sender = job.identity;
-  s.sender_message_id = envelope.message_id();
-  s.received_at = job.received_at;
-  s.document_type = envelope.document_type();
-  s.status = journal::SubmissionStatus::kAccepted;
-  s.raw = std::move(job.request.payload);
-  envelope.verification().SerializeToString(&s.evidence);
-  envelope.SerializeToString(&s.model);
-  done.submission = std::move(s);
+  if (!result.models.empty()) *r.mutable_evidence() = result.models[0].verification();
+  // Message n of the interchange is journaled as "<id>/<n>", each with the interchange's bytes.
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    messages[i].gateway_message_id = id + "/" + std::to_string(i + 1);
+    messages[i].raw = job.request.payload;
+    result.models[i].SerializeToString(&messages[i].model);
+  }
+  done.submissions = std::move(messages);
   return done;
 }
 
@@ -325,17 +387,23 @@ void Pipeline::commit_loop() {
       }
     }
     const auto started = std::chrono::steady_clock::now();
+    // One transaction for the whole batch; an interchange's messages are consecutive in it.
     std::vector<journal::Submission> submissions;
-    submissions.reserve(batch.size());
-    for (Done& d : batch) submissions.push_back(std::move(d.submission));
+    std::vector<std::size_t> first(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      first[i] = submissions.size();
+      for (journal::Submission& s : batch[i].submissions) submissions.push_back(std::move(s));
+    }
     StatusOr<std::vector<journal::AppendResult>> results = journal_.append(submissions);
     metrics_->stage.with({"commit"}).observe(seconds_since(started));
-    metrics_->batch.with({}).observe(static_cast<double>(batch.size()));
+    metrics_->batch.with({}).observe(static_cast<double>(submissions.size()));
     bool deliveries = false;
     std::vector<Reply> replies[2];
     for (std::size_t i = 0; i < batch.size(); ++i) {
       Done& d = batch[i];
-      const journal::Submission& s = submissions[i];
+      const std::size_t count = i + 1 < batch.size() ? first[i + 1] - first[i]
+                                                     : submissions.size() - first[i];
+      const journal::Submission& s = submissions[first[i]];
       Reply reply;
       reply.peer = d.peer;
       reply.identity = s.sender;
@@ -343,6 +411,11 @@ void Pipeline::commit_loop() {
       reply.admitted = d.admitted;
       std::string status = s.status == journal::SubmissionStatus::kAccepted ? "accepted"
                                                                             : "rejected";
+      // A submission is a duplicate when every one of its messages was accepted before.
+      bool duplicate = results.ok();
+      for (std::size_t k = 0; duplicate && k < count; ++k) {
+        duplicate = (*results)[first[i] + k].outcome == journal::AppendResult::Outcome::kDuplicate;
+      }
       if (!results.ok()) {
         // Nothing of the batch is stored: the partner is told so and resubmits later.
         v1::Receipt r = d.receipt;
@@ -357,10 +430,10 @@ void Pipeline::commit_loop() {
         if (signed_receipt.ok()) reply.receipt = std::move(*signed_receipt);
         status = "rejected";
         metrics_->rejections.with({"JOURNAL_UNAVAILABLE"}).add();
-      } else if ((*results)[i].outcome == journal::AppendResult::Outcome::kDuplicate) {
+      } else if (duplicate) {
         v1::SignedReceipt original;
         v1::Receipt r;
-        if (original.ParseFromString((*results)[i].original_receipt) &&
+        if (original.ParseFromString((*results)[first[i]].original_receipt) &&
             r.ParseFromString(original.receipt())) {
           r.set_status(v1::RECEIPT_STATUS_DUPLICATE);
           auto signed_receipt = trust::sign_receipt(r, signer_);
@@ -369,8 +442,10 @@ void Pipeline::commit_loop() {
         status = "duplicate";
       } else {
         reply.receipt = d.signed_receipt;
-        if (s.status == journal::SubmissionStatus::kAccepted && !s.destinations.empty()) {
-          deliveries = true;
+        for (std::size_t k = 0; k < count; ++k) {
+          const journal::Submission& m = submissions[first[i] + k];
+          deliveries = deliveries || (m.status == journal::SubmissionStatus::kAccepted &&
+                                      !m.destinations.empty());
         }
         if (s.status == journal::SubmissionStatus::kRejected) {
           metrics_->rejections.with({s.rejection_code}).add();

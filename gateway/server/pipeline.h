@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/edifact/grammar.h"
 #include "adapters/xml/scanner.h"
 #include "gateway/core/metrics.h"
 #include "gateway/journal/journal.h"
@@ -30,6 +31,10 @@
 #include "gateway/transport/frames.h"
 #include "gateway/trust/signer.h"
 #include "gateway/trust/xmldsig.h"
+
+namespace swg::ingest {
+class EdifactIngest;
+}
 
 namespace swg::server {
 
@@ -59,6 +64,8 @@ struct Reply {
 struct PipelineOptions {
   unsigned threads = 1;
   std::uint32_t group_commit_max = 256;
+  /// The UN/EDIFACT message grammars; without them EDIFACT submissions are FORMAT_UNSUPPORTED.
+  std::shared_ptr<const edifact::Grammars> grammars;
   std::chrono::milliseconds group_commit_wait{2};
   /// Document types each identity may submit.
   std::map<std::string, std::set<v1::DocumentType>> document_types;
@@ -94,6 +101,9 @@ class Pipeline {
   void work();
   void commit_loop();
   Done process(class Worker& worker, Job job);
+  Done process_edifact(Job job);
+  /// The checks and routing of one accepted model; an error is the rejection's code and text.
+  Status admit_model(const Job& job, const v1::Envelope& envelope, journal::Submission* s);
   Done refuse(Job job, std::string code, std::string message);
 
   std::shared_ptr<const xml::SchemaSet> schemas_;
@@ -103,6 +113,7 @@ class Pipeline {
   const trust::Signer& signer_;
   PipelineOptions options_;
   std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<ingest::EdifactIngest> edifact_;
   std::function<void()> committed_;
 
   mutable std::mutex mu_;

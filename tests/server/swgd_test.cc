@@ -22,6 +22,7 @@
 #include "gateway/journal/sqlite_journal.h"
 #include "gateway/transport/agency_client.h"
 #include "gateway/transport/partner_client.h"
+#include "gateway/trust/cms.h"
 #include "gateway/trust/receipt.h"
 #include "gateway/trust/signer.h"
 #include "gateway/trust/xmldsig.h"
@@ -587,6 +588,70 @@ TEST_CASE("an agency that is away: accepted meanwhile, delivered in order when i
       if (d.destination == service) CHECK(d.state == journal::DeliveryState::kDelivered);
     }
   }
+}
+
+TEST_CASE("a UN/EDIFACT interchange with its CMS signature: every message journaled and routed; "
+          "a broken one refused with its CONTRL") {
+  Deployment deployment;
+  auto t = transport::Transport::create();
+  REQUIRE(t.ok());
+  auto swgd = start_swgd(deployment, **t);
+  const fs::path base = kSource / "certs-sample/partners/VN.MOF.CUSTOMS";
+  auto signer = trust::Signer::from_pem(slurp(base.string() + "-rsa.key.pem"),
+                                        slurp(base.string() + "-rsa.crt.pem"));
+  REQUIRE(signer.ok());
+  std::string interchange =
+      slurp(kSource / "tests/fixtures/edifact/valid/cusdec_export_coffee_saigon_v3_unoa.edi");
+  while (interchange.find("VNEXPORT07") != std::string::npos) {
+    interchange = replaced(interchange, "VNEXPORT07", "VN.MOF.CUSTOMS");
+  }
+  auto transport_client = transport::PartnerClient::connect(
+      **t, deployment.partners, gateway_public_key(), curve_of("VN.MOF.CUSTOMS"));
+  REQUIRE(transport_client.ok());
+  auto submit = [&](const std::string& bytes, const std::string& control_reference) {
+    auto signature = trust::sign_cms_detached(bytes, **signer);
+    REQUIRE(signature.ok());
+    v1::SubmitHeader header;
+    header.set_sender_message_id(control_reference);
+    header.set_format(v1::PAYLOAD_FORMAT_EDIFACT);
+    header.set_payload_bytes(static_cast<std::uint32_t>(bytes.size()));
+    auto id = (*transport_client)->submit(header, bytes, &*signature);
+    REQUIRE(id.ok());
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto reply = (*transport_client)->poll(100ms);
+      REQUIRE(reply.ok());
+      if (*reply && (*reply)->request_id == *id) {
+        v1::Receipt r;
+        REQUIRE(r.ParseFromString((*reply)->receipt.receipt()));
+        return r;
+      }
+    }
+    FAIL("no receipt");
+    return v1::Receipt();
+  };
+  const v1::Receipt accepted = submit(interchange, "EXP0201007");
+  REQUIRE(accepted.status() == v1::RECEIPT_STATUS_ACCEPTED);
+  CHECK(accepted.evidence().method() == v1::SIGNATURE_METHOD_CMS_DETACHED);
+  CHECK(submit(interchange, "EXP0201007").status() == v1::RECEIPT_STATUS_DUPLICATE);
+  const v1::Receipt broken = submit(replaced(interchange, "BGM+830", "BGX+830"), "EXP0201007");
+  REQUIRE(broken.status() == v1::RECEIPT_STATUS_REJECTED);
+  CHECK(broken.rejections(0).code() == "EDI_SEGMENT_UNEXPECTED");
+  CHECK(broken.contrl().find("UNH+1+CONTRL") != std::string::npos);
+  REQUIRE(swgd->finish(SIGTERM, 10s) == 0);
+
+  auto j = journal::SqliteJournal::open(deployment.journal());
+  REQUIRE(j.ok());
+  for (const std::string n : {"/1", "/2"}) {
+    auto m = (*j)->message(accepted.gateway_message_id() + n);
+    REQUIRE(m.ok());
+    CHECK(m->submission.raw == interchange);
+    CHECK(m->submission.sender_message_id == "EXP0201007" + n);
+    CHECK(destinations(deliveries_of(**j, accepted.gateway_message_id() + n)).contains(
+        "VN.MOF.CUSTOMS.CLEARANCE"));
+  }
+  CHECK((*j)->message(accepted.gateway_message_id() + "/3").status().code() ==
+        StatusCode::kNotFound);
 }
 
 TEST_CASE("a bad configuration file is one line naming file:line, and swgd exits non-zero") {

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "adapters/documents/decoder.h"
+#include "adapters/edifact/interchange.h"
 #include "gateway/config/config.h"
 #include "gateway/transport/socket.h"
 #include "gateway/trust/receipt.h"
@@ -102,15 +103,23 @@ int run_submit(const SubmitOptions& options) {
     header.set_payload_bytes(static_cast<std::uint32_t>(payload.size()));
     const bool edifact = payload.starts_with("UNA") || payload.starts_with("UNB");
     header.set_format(edifact ? v1::PAYLOAD_FORMAT_EDIFACT : v1::PAYLOAD_FORMAT_XML);
+    // The gateway judges the document; only its id is taken here, for the header.
     if (!options.message_id.empty()) {
       header.set_sender_message_id(options.message_id);
-    } else if (!edifact) {
+    } else if (edifact) {
+      auto interchange = edifact::parse(payload);
+      if (interchange.ok()) header.set_sender_message_id(std::string(interchange->control_reference()));
+    } else {
       v1::Envelope envelope;
-      (void)decoder.decode(payload, &envelope);  // the gateway judges; only the id is taken
+      (void)decoder.decode(payload, &envelope);
       header.set_sender_message_id(envelope.message_id());
     }
+    // An interchange goes with its detached CMS signature, FILE.p7s.
+    std::string signature;
+    const bool signed_edifact = edifact && read_file(file + ".p7s", &signature);
     const std::string request_id = "submit-" + std::to_string(++sequence);
-    Status sent = session->dealer->send(transport::encode_submit(request_id, header, payload));
+    Status sent = session->dealer->send(transport::encode_submit(
+        request_id, header, payload, signed_edifact ? &signature : nullptr));
     auto reply = sent.ok() ? await(*session, request_id, std::chrono::seconds(options.partner.timeout))
                            : StatusOr<transport::PartnerReply>(sent);
     if (!reply.ok() || reply->command != "RECEIPT") {

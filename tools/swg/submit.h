@@ -1,6 +1,7 @@
 #pragma once
 // `swg submit FILE…` and `swg fetch`: a partner's side of SWGP/1 (docs/protocols/partner.md) for
-// operators and scripts. submit sends each file as the partner named by --as (its CURVE key pair
+// operators and scripts. submit sends each file (a UN/EDIFACT interchange with its detached CMS
+// signature FILE.p7s) as the partner named by --as (its CURVE key pair
 // from certs-sample/curve by default), waits for each receipt, checks the gateway's signature on
 // it, and prints one JSON line per file: {"file", "status", "gatewayMessageId", "rejections",
 // "receiptVerified", …}. fetch prints the decisions held for the partner, one JSON line each,
