@@ -1,4 +1,5 @@
-// UN/EDIFACT CUSDEC → CustomsDeclaration, CUSRES ⇄ AgencyResponse (tables in docs/edifact.md).
+// UN/EDIFACT CUSDEC → CustomsDeclaration, CUSRES ⇄ AgencyResponse, GOVCBR → Permit (tables in
+// docs/edifact.md).
 
 #include "adapters/documents/edifact_mapper.h"
 
@@ -200,14 +201,8 @@ Status utf8_to_latin1(std::string_view in, std::string* out) {
 }
 
 bool has_high_bytes(const Segment& segment) {
-  for (std::uint32_t e = 0; e <= segment.element_count(); ++e) {
-    for (std::uint32_t r = 1; r <= std::max(1u, segment.repetition_count(e)); ++r) {
-      for (std::uint32_t c = 1; c <= std::max(1u, segment.component_count(e, r)); ++c) {
-        for (char ch : segment.value(e, c, r)) {
-          if (static_cast<unsigned char>(ch) >= 0x80) return true;
-        }
-      }
-    }
+  for (char ch : segment.bytes()) {
+    if (static_cast<unsigned char>(ch) >= 0x80) return true;
   }
   return false;
 }
@@ -262,7 +257,7 @@ Status utf8_text(const Interchange& interchange, const Message& message, const P
     std::uint32_t element = 0;
     Status rebuilt =
         rebuild(message.segments[i], latin1_to_utf8, &converted->segments[i], &element);
-    rebuilt.locate(Location{0, 0, position.path(message, i, element)});
+    if (!rebuilt.ok()) rebuilt.locate(Location{0, 0, position.path(message, i, element)});
     SWG_RETURN_IF_ERROR(rebuilt);
   }
   return {};
@@ -327,8 +322,9 @@ class CusdecMapper {
   std::string at(std::size_t index, std::uint32_t element = 0) const {
     return position_.path(message_, index, element);
   }
+  // The path is built only for an error: on the common path it would cost more than the value.
   Status located(Status status, std::size_t index, std::uint32_t element) const {
-    status.locate(Location{0, 0, at(index, element)});
+    if (!status.ok()) status.locate(Location{0, 0, at(index, element)});
     return status;
   }
 
@@ -336,8 +332,8 @@ class CusdecMapper {
     const Segment& s = message_.segments[i];
     const std::string_view tag = s.tag();
     const bool detail = part_ >= Part::kItem && part_ != Part::kSummary;
-    if (tag == "BGM") return bgm(s, i);
-    if (tag == "UNS") {
+    if (edifact::same_tag(tag, "BGM")) return bgm(s, i);
+    if (edifact::same_tag(tag, "UNS")) {
       if (part_ >= Part::kItem) {
         SWG_RETURN_IF_ERROR(end_item());
         part_ = Part::kSummary;
@@ -346,21 +342,21 @@ class CusdecMapper {
       }
       return {};
     }
-    if (tag == "CST") {
+    if (edifact::same_tag(tag, "CST")) {
       if (part_ == Part::kHeader) {
         cd_->set_procedure(str(s.value(2)));
         return {};
       }
       return start_item(s, i);
     }
-    if (tag == "RFF") part_ = detail ? Part::kItemReference : Part::kReference;
-    if (tag == "PAC") part_ = detail ? Part::kItemPackage : Part::kPackage;
-    if (tag == "TDT") part_ = Part::kTransport;
-    if (tag == "NAD") part_ = Part::kParty;
-    if (tag == "TOD") part_ = Part::kDelivery;
-    if (tag == "DOC") part_ = detail ? Part::kItemDocument : Part::kDocument;
-    if (tag == "TAX") part_ = detail ? Part::kItemTax : Part::kTax;
-    if (tag == "MOA" && part_ != Part::kTax && part_ != Part::kItemTax) {
+    if (edifact::same_tag(tag, "RFF")) part_ = detail ? Part::kItemReference : Part::kReference;
+    if (edifact::same_tag(tag, "PAC")) part_ = detail ? Part::kItemPackage : Part::kPackage;
+    if (edifact::same_tag(tag, "TDT")) part_ = Part::kTransport;
+    if (edifact::same_tag(tag, "NAD")) part_ = Part::kParty;
+    if (edifact::same_tag(tag, "TOD")) part_ = Part::kDelivery;
+    if (edifact::same_tag(tag, "DOC")) part_ = detail ? Part::kItemDocument : Part::kDocument;
+    if (edifact::same_tag(tag, "TAX")) part_ = detail ? Part::kItemTax : Part::kTax;
+    if (edifact::same_tag(tag, "MOA") && part_ != Part::kTax && part_ != Part::kItemTax) {
       part_ = detail ? Part::kItemAmount : Part::kAmount;
     }
     return detail ? item_segment(s, i) : header_segment(s, i);
@@ -389,36 +385,37 @@ class CusdecMapper {
   Status header_segment(const Segment& s, std::size_t i) {
     const std::string_view tag = s.tag();
     const std::string_view qualifier = s.value(1);
-    if (tag == "LOC") {
+    if (edifact::same_tag(tag, "LOC")) {
       const std::string place = str(s.value(2));
       if (qualifier == "41" || qualifier == "42") cd_->set_office(place);
       if (qualifier == "9") cd_->set_port_of_loading(place);
       if (qualifier == "11") cd_->set_port_of_discharge(place);
       if (qualifier == "11") discharge_at_ = i;
-    } else if (tag == "DTM" && part_ == Part::kHeader && qualifier == "137") {
+    } else if (edifact::same_tag(tag, "DTM") && part_ == Part::kHeader && qualifier == "137") {
       return located(dtm_date(s, cd_->mutable_declaration_date()), i, 1);
-    } else if (tag == "MEA" && qualifier == "WT" && s.value(2) == "AAB") {
+    } else if (edifact::same_tag(tag, "MEA") && qualifier == "WT" && s.value(2) == "AAB") {
       cd_->mutable_total_gross_mass()->set_unit(str(s.value(3, 1)));
       return located(decimal(s.value(3, 2), cd_->mutable_total_gross_mass()->mutable_value()), i,
                      3);
-    } else if (tag == "RFF" && s.value(1, 1) == "ABT") {
+    } else if (edifact::same_tag(tag, "RFF") && s.value(1, 1) == "ABT") {
       cd_->set_declaration_number(str(s.value(1, 2)));
-    } else if (tag == "TDT") {
+    } else if (edifact::same_tag(tag, "TDT")) {
       cd_->set_transport_mode(str(s.value(3)));
       auto* means = cd_->mutable_transport_means();
       means->set_id(str(s.value(8, 1).empty() ? s.value(2) : s.value(8, 1)));
       means->set_name(str(s.value(8, 4)));
       means->set_nationality(str(s.value(8, 5)));
-    } else if (tag == "NAD") {
+    } else if (edifact::same_tag(tag, "NAD")) {
       if (qualifier == "IM") set_organization(s, cd_->mutable_importer());
       if (qualifier == "EX") set_organization(s, cd_->mutable_exporter());
       if (qualifier == "DT") set_organization(s, cd_->mutable_declarant());
-    } else if (tag == "TOD") {
+    } else if (edifact::same_tag(tag, "TOD")) {
       cd_->set_incoterm(str(s.value(3)));
-    } else if (tag == "MOA" && part_ == Part::kAmount && (qualifier == "39" || qualifier == "40")) {
+    } else if (edifact::same_tag(tag, "MOA") && part_ == Part::kAmount &&
+               (qualifier == "39" || qualifier == "40")) {
       cd_->mutable_invoice_amount()->set_currency(str(s.value(1, 3)));
       return located(decimal(s.value(1, 2), cd_->mutable_invoice_amount()->mutable_value()), i, 1);
-    } else if (tag == "CNT" && qualifier == "5") {
+    } else if (edifact::same_tag(tag, "CNT") && qualifier == "5") {
       std::int64_t packages = 0;
       SWG_RETURN_IF_ERROR(located(parse_int64(s.value(1, 2), &packages), i, 1));
       cd_->set_total_packages(packages);
@@ -443,27 +440,28 @@ class CusdecMapper {
     const std::string_view tag = s.tag();
     const std::string_view qualifier = s.value(1);
     if (item_ == nullptr) return {};
-    if (tag == "FTX" && qualifier == "AAA") {
+    if (edifact::same_tag(tag, "FTX") && qualifier == "AAA") {
       item_->set_description(item_->description() + joined(s, 4));
-    } else if (tag == "LOC" && qualifier == "27") {
+    } else if (edifact::same_tag(tag, "LOC") && qualifier == "27") {
       item_->set_origin_country(str(s.value(2)));
-    } else if (tag == "MEA" && qualifier == "WT" && (s.value(2) == "AAA" || s.value(2) == "AAB")) {
+    } else if (edifact::same_tag(tag, "MEA") && qualifier == "WT" &&
+               (s.value(2) == "AAA" || s.value(2) == "AAB")) {
       const bool net = s.value(2) == "AAA";
       v1::Measure* mass = net ? item_->mutable_net_mass() : item_->mutable_gross_mass();
       if (net) net_at_ = i;
       mass->set_unit(str(s.value(3, 1)));
       return located(decimal(s.value(3, 2), mass->mutable_value()), i, 3);
-    } else if (tag == "QTY" && s.value(1, 1) == "47") {
+    } else if (edifact::same_tag(tag, "QTY") && s.value(1, 1) == "47") {
       item_->mutable_quantity()->set_unit(str(s.value(1, 3)));
       return located(decimal(s.value(1, 2), item_->mutable_quantity()->mutable_value()), i, 1);
-    } else if (tag == "DOC") {
+    } else if (edifact::same_tag(tag, "DOC")) {
       document_ = item_->add_documents();
       document_->set_type(str(s.value(1)));
       document_->set_id(str(s.value(2)));
-    } else if (tag == "DTM" && part_ == Part::kItemDocument && document_ != nullptr &&
-               qualifier == "182") {
+    } else if (edifact::same_tag(tag, "DTM") && part_ == Part::kItemDocument &&
+               document_ != nullptr && qualifier == "182") {
       return located(dtm_date(s, document_->mutable_issue_date()), i, 1);
-    } else if (tag == "MOA" && part_ == Part::kItemAmount && qualifier == "38") {
+    } else if (edifact::same_tag(tag, "MOA") && part_ == Part::kItemAmount && qualifier == "38") {
       item_->mutable_value()->set_currency(str(s.value(1, 3)));
       value_at_ = i;
       return located(decimal(s.value(1, 2), item_->mutable_value()->mutable_value()), i, 1);
@@ -561,13 +559,13 @@ class CusresMapper {
     const Segment& s = message_.segments[i];
     const std::string_view tag = s.tag();
     const std::string_view qualifier = s.value(1);
-    if (tag == "ERP") part_ = Part::kError;
-    if (tag == "PAC") part_ = Part::kPackage;
-    if (tag == "TAX" && part_ != Part::kReference) part_ = Part::kFee;
-    if (tag == "RFF") part_ = Part::kReference;
-    if (tag == "DOC") part_ = Part::kDocument;
+    if (edifact::same_tag(tag, "ERP")) part_ = Part::kError;
+    if (edifact::same_tag(tag, "PAC")) part_ = Part::kPackage;
+    if (edifact::same_tag(tag, "TAX") && part_ != Part::kReference) part_ = Part::kFee;
+    if (edifact::same_tag(tag, "RFF")) part_ = Part::kReference;
+    if (edifact::same_tag(tag, "DOC")) part_ = Part::kDocument;
 
-    if (tag == "BGM") {
+    if (edifact::same_tag(tag, "BGM")) {
       bgm_at_ = i;
       envelope_.set_reference(str(s.value(2)));
       status_ = s.value(3);
@@ -575,22 +573,23 @@ class CusresMapper {
         return value_invalid("response status " + str(status_) + " is not 27 or 29", at(i, 3));
       }
     } else if (part_ == Part::kHeader) {
-      if (tag == "NAD" && qualifier == "MS") {
+      if (edifact::same_tag(tag, "NAD") && qualifier == "MS") {
         set_organization(s, ar_->mutable_agency());
         agency_from_nad_ = true;
-      } else if (tag == "LOC" && (qualifier == "41" || qualifier == "42") && !agency_from_nad_) {
+      } else if (edifact::same_tag(tag, "LOC") && (qualifier == "41" || qualifier == "42") &&
+                 !agency_from_nad_) {
         ar_->mutable_agency()->set_id(str(s.value(2)));
-      } else if (tag == "DTM" && qualifier == "137") {
+      } else if (edifact::same_tag(tag, "DTM") && qualifier == "137") {
         Status read = dtm_instant(s, ar_->mutable_decision_time());
-        read.locate(Location{0, 0, at(i, 1)});
+        if (!read.ok()) read.locate(Location{0, 0, at(i, 1)});
         return read;
-      } else if (tag == "GIS") {
+      } else if (edifact::same_tag(tag, "GIS")) {
         gis_at_ = i;
         indicator_ = s.value(1);
-      } else if (tag == "FTX" && qualifier == "AAI") {
+      } else if (edifact::same_tag(tag, "FTX") && qualifier == "AAI") {
         ar_->set_remarks(ar_->remarks() + joined(s, 4));
       }
-    } else if (tag == "ERP") {
+    } else if (edifact::same_tag(tag, "ERP")) {
       error_ = ar_->add_errors();
       std::string location;
       for (std::uint32_t c = 1; c <= s.component_count(1); ++c) {
@@ -598,22 +597,23 @@ class CusresMapper {
         location += s.value(1, c);
       }
       error_->set_location(location);
-    } else if (tag == "ERC" && error_ != nullptr && error_->code().empty()) {
+    } else if (edifact::same_tag(tag, "ERC") && error_ != nullptr && error_->code().empty()) {
       error_->set_code(str(s.value(1)));
-    } else if (tag == "TAX" && part_ == Part::kFee) {
+    } else if (edifact::same_tag(tag, "TAX") && part_ == Part::kFee) {
       fee_ = ar_->add_fees();
       fee_->set_type(str(s.value(2)));
-    } else if (tag == "MOA" && part_ == Part::kFee && fee_ != nullptr && qualifier == "124") {
+    } else if (edifact::same_tag(tag, "MOA") && part_ == Part::kFee && fee_ != nullptr &&
+               qualifier == "124") {
       fee_->mutable_amount()->set_currency(str(s.value(1, 3)));
       Status read = decimal(s.value(1, 2), fee_->mutable_amount()->mutable_value());
-      read.locate(Location{0, 0, at(i, 1)});
+      if (!read.ok()) read.locate(Location{0, 0, at(i, 1)});
       SWG_RETURN_IF_ERROR(read);
       const std::string& first = ar_->fees(0).amount().currency();
       if (fee_->amount().currency() != first) {
         return inconsistent("fee in " + fee_->amount().currency() + " after fees in " + first,
                             at(i, 1));
       }
-    } else if (tag == "RFF") {
+    } else if (edifact::same_tag(tag, "RFF")) {
       const std::string_view kind = s.value(1, 1);
       const std::string value = str(s.value(1, 2));
       if (kind == "ABT") ar_->set_request_reference(value);
@@ -622,7 +622,7 @@ class CusresMapper {
         ar_->set_permit_number(value);
         permit_at_ = i;
       }
-    } else if (tag == "DOC") {
+    } else if (edifact::same_tag(tag, "DOC")) {
       return doc(s, i);
     }
     return {};
@@ -692,6 +692,182 @@ class CusresMapper {
   std::size_t bgm_at_ = 0;
   std::size_t gis_at_ = 0;
   std::size_t permit_at_ = 0;
+};
+
+// ---------------------------------------------------------------------------------- GOVCBR
+
+// GOVCBR (D.09B subset) BGM 1225 → permit status: an application, the agency's grant, its
+// revocation.
+constexpr CodeEntry<v1::Permit::Status> kPermitStatuses[] = {
+    {"9", v1::Permit::STATUS_APPLICATION},
+    {"29", v1::Permit::STATUS_ISSUED},
+    {"1", v1::Permit::STATUS_REVOKED},
+};
+// GOVCBR BGM 1225 → the envelope's message function.
+constexpr CodeEntry<v1::MessageFunction> kPermitFunctions[] = {
+    {"9", v1::MESSAGE_FUNCTION_ORIGINAL},
+    {"29", v1::MESSAGE_FUNCTION_ORIGINAL},
+    {"1", v1::MESSAGE_FUNCTION_CANCELLATION},
+};
+// GOVCBR BGM 1001: the licences a permit is.
+constexpr std::string_view kLicenceDocuments[] = {"911", "811"};
+
+bool date_before(const v1::Date& a, const v1::Date& b) {
+  if (a.year() != b.year()) return a.year() < b.year();
+  if (a.month() != b.month()) return a.month() < b.month();
+  return a.day() < b.day();
+}
+
+class GovcbrMapper {
+ public:
+  // `message` holds the text in UTF-8; `position` locates it in the interchange.
+  GovcbrMapper(const Interchange& interchange, const Message& message, Position position)
+      : interchange_(interchange), message_(message), position_(std::move(position)) {}
+
+  StatusOr<v1::Envelope> map() {
+    set_header(interchange_, message_, envelope_);
+    envelope_.set_document_type(v1::DOCUMENT_TYPE_PERMIT);
+    permit_ = envelope_.mutable_permit();
+    for (std::size_t i = 1; i < message_.segments.size(); ++i) {
+      SWG_RETURN_IF_ERROR(segment(i));
+    }
+    SWG_RETURN_IF_ERROR(close());
+    return std::move(envelope_);
+  }
+
+ private:
+  std::string at(std::size_t index, std::uint32_t element = 0) const {
+    return position_.path(message_, index, element);
+  }
+
+  Status date(const Segment& s, std::size_t i, v1::Date* out, std::size_t* seen_at) {
+    *seen_at = i;
+    Status read = dtm_date(s, out);
+    if (!read.ok()) read.locate(Location{0, 0, at(i, 1)});
+    return read;
+  }
+
+  Status segment(std::size_t i) {
+    const Segment& s = message_.segments[i];
+    const std::string_view tag = s.tag();
+    const std::string_view qualifier = s.value(1);
+    if (edifact::same_tag(tag, "LOC")) in_header_ = false;  // group 1: LOC and its DTM
+    if (edifact::same_tag(tag, "BGM")) return bgm(s, i);
+    if (!in_header_) return {};
+    if (edifact::same_tag(tag, "DTM")) {
+      if (qualifier == "182") return date(s, i, permit_->mutable_issue_date(), &issue_at_);
+      if (qualifier == "7") return date(s, i, permit_->mutable_valid_from(), &from_at_);
+      if (qualifier == "36") return date(s, i, permit_->mutable_valid_until(), &until_at_);
+      if (qualifier == "137") return date(s, i, &document_date_, &document_date_at_);
+    } else if (edifact::same_tag(tag, "IFD") && procedure_at_ == 0) {
+      procedure_at_ = i;
+      permit_->set_procedure_code(str(s.value(4, 1)));
+    } else if (edifact::same_tag(tag, "RFF") && qualifier == "ACW") {
+      previous_ = str(s.value(1, 2));
+    } else if (edifact::same_tag(tag, "RFF") && qualifier == "IP") {
+      licence_at_ = i;
+      licence_ = str(s.value(1, 2));
+    }
+    return {};
+  }
+
+  Status bgm(const Segment& s, std::size_t i) {
+    bgm_at_ = i;
+    const std::string_view name = s.value(1);
+    if (std::find(std::begin(kLicenceDocuments), std::end(kLicenceDocuments), name) ==
+        std::end(kLicenceDocuments)) {
+      return value_invalid(
+          "document " + str(name) + " is not an import (911) or export (811) licence", at(i, 1));
+    }
+    permit_->set_status(decode_code(kPermitStatuses, s.value(3)));
+    envelope_.set_function(decode_code(kPermitFunctions, s.value(3)));
+    if (permit_->status() == v1::Permit::STATUS_UNSPECIFIED) {
+      return value_invalid("message function " + str(s.value(3)) +
+                               " is not 9 (application), 29 (issued) or 1 (revoked)",
+                           at(i, 3));
+    }
+    number_ = str(s.value(2));
+    envelope_.set_reference(number_);
+    return {};
+  }
+
+  Status inconsistent_at(std::string message, std::size_t index, std::uint32_t element) const {
+    return inconsistent(std::move(message), at(index, element));
+  }
+
+  Status close() {
+    if (bgm_at_ == 0) return value_invalid("no BGM", at(0));
+    const bool application = permit_->status() == v1::Permit::STATUS_APPLICATION;
+    if (application) {
+      permit_->set_application_reference(number_);
+      if (licence_at_ != 0) {
+        return inconsistent_at("an application has no permit number yet", licence_at_, 1);
+      }
+      if (issue_at_ != 0) {
+        return inconsistent_at("an application has no issue date yet", issue_at_, 1);
+      }
+    } else {
+      permit_->set_permit_number(number_);
+      permit_->set_application_reference(previous_);
+      if (licence_at_ != 0 && licence_ != number_) {
+        return inconsistent_at(
+            "licence number " + licence_ + " differs from the permit number " + number_ + " of BGM",
+            licence_at_, 1);
+      }
+      if (number_.empty()) {
+        return inconsistent_at("an issued or revoked permit names its permit number", bgm_at_, 2);
+      }
+      if (issue_at_ == 0) {
+        return inconsistent_at("an issued or revoked permit has its issue date (DTM 182)", bgm_at_,
+                               0);
+      }
+      if (from_at_ == 0 || until_at_ == 0) {
+        return inconsistent_at("an issued or revoked permit has its validity dates (DTM 7, 36)",
+                               bgm_at_, 0);
+      }
+    }
+    if (from_at_ != 0 && until_at_ != 0 &&
+        date_before(permit_->valid_until(), permit_->valid_from())) {
+      return inconsistent_at("the permit is valid until " + format_date(permit_->valid_until()) +
+                                 ", before it is valid from " + format_date(permit_->valid_from()),
+                             until_at_, 1);
+    }
+    // A revocation is the agency's cancellation: its document date is when the permit was
+    // revoked. The subset has no free text, so the reason stays empty.
+    if (permit_->status() == v1::Permit::STATUS_REVOKED) {
+      if (document_date_at_ == 0) {
+        return inconsistent_at("a revocation says when the permit was revoked (DTM 137)", bgm_at_,
+                               0);
+      }
+      *permit_->mutable_revocation_date() = document_date_;
+    }
+    // The subset names no parties (NAD lies beyond it): the interchange partners are the
+    // applicant and the agency, whichever way the message travels.
+    const bool from_applicant = application;
+    const std::string sender = envelope_.sender().identity();
+    const std::string recipient = envelope_.recipient().identity();
+    permit_->mutable_applicant()->set_id(from_applicant ? sender : recipient);
+    permit_->mutable_agency()->set_id(from_applicant ? recipient : sender);
+    return {};
+  }
+
+  const Interchange& interchange_;
+  const Message& message_;
+  Position position_;
+  v1::Envelope envelope_;
+  v1::Permit* permit_ = nullptr;
+  bool in_header_ = true;
+  std::string number_;
+  std::string previous_;
+  std::string licence_;
+  v1::Date document_date_;
+  std::size_t bgm_at_ = 0;
+  std::size_t issue_at_ = 0;
+  std::size_t from_at_ = 0;
+  std::size_t until_at_ = 0;
+  std::size_t document_date_at_ = 0;
+  std::size_t procedure_at_ = 0;
+  std::size_t licence_at_ = 0;
 };
 
 // ---------------------------------------------------------------------------- CUSRES writer
@@ -779,12 +955,17 @@ StatusOr<v1::Envelope> map_cusres(const Interchange& interchange, const Message&
   return map_with<CusresMapper>(interchange, message);
 }
 
+StatusOr<v1::Envelope> map_govcbr(const Interchange& interchange, const Message& message) {
+  return map_with<GovcbrMapper>(interchange, message);
+}
+
 StatusOr<v1::Envelope> map_message(const Interchange& interchange, const Message& message) {
   if (message.segments.empty()) {
     return invalid_argument(str(codes::kValueInvalid), "empty message");
   }
   if (message.type() == "CUSDEC") return map_cusdec(interchange, message);
   if (message.type() == "CUSRES") return map_cusres(interchange, message);
+  if (message.type() == "GOVCBR") return map_govcbr(interchange, message);
   return invalid_argument(str(codes::kUnsupported),
                           "no mapping for message type " + str(message.type()),
                           Location{0, 0, Position(interchange, message).path(message, 0, 2)});

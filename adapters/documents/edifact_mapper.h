@@ -1,6 +1,7 @@
 #pragma once
-// UN/EDIFACT messages ⇄ the canonical model: CUSDEC → CustomsDeclaration and CUSRES ⇄
-// AgencyResponse, each inside an Envelope. The mapping tables are in docs/edifact.md.
+// UN/EDIFACT messages ⇄ the canonical model: CUSDEC → CustomsDeclaration, CUSRES ⇄
+// AgencyResponse and GOVCBR → Permit, each inside an Envelope. The mapping tables are in
+// docs/edifact.md.
 //
 // The mappers expect a message that parse() and Validator::validate() accepted (the grammar has
 // already checked structure, lengths and qualifier code lists), yet do not rely on it for their
@@ -33,7 +34,14 @@ StatusOr<v1::Envelope> map_cusdec(const edifact::Interchange& interchange,
 StatusOr<v1::Envelope> map_cusres(const edifact::Interchange& interchange,
                                   const edifact::Message& message);
 
-/// Dispatches on the UNH message type: CUSDEC and CUSRES; any other type is DOC_UNSUPPORTED.
+/// A GOVCBR (D.09B permit subset) message → Envelope with a Permit: an application (BGM 1225 9),
+/// an issued permit (29) or a revoked one (1). DOC_VALUE_INVALID for a document that is not a
+/// licence (BGM 1001 911 or 811); DOC_INCONSISTENT for the Permit rules of the XML builder.
+StatusOr<v1::Envelope> map_govcbr(const edifact::Interchange& interchange,
+                                  const edifact::Message& message);
+
+/// Dispatches on the UNH message type: CUSDEC, CUSRES and GOVCBR; any other type is
+/// DOC_UNSUPPORTED.
 StatusOr<v1::Envelope> map_message(const edifact::Interchange& interchange,
                                    const edifact::Message& message);
 

@@ -3,7 +3,12 @@
 namespace swg::edifact {
 
 Level Fault::level() const {
-  const bool message_envelope = segment_tag == "UNH" || segment_tag == "UNT";
+  // A mandatory segment found missing when UNT arrives is an error of the message body, answered
+  // in UCS at UNT's position; UNH and UNT's own errors are the message's.
+  const bool body_missing_at_unt =
+      segment_tag == "UNT" && syntax_error == SyntaxError::kMissing && element == 0;
+  const bool message_envelope =
+      (segment_tag == "UNH" || segment_tag == "UNT") && !body_missing_at_unt;
   if (!message_ref.empty() && segment_position != 0 && !message_envelope) {
     return element != 0 ? Level::kElement : Level::kSegment;
   }

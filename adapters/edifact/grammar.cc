@@ -251,10 +251,16 @@ bool ElementDef::accepts_code(std::string_view value) const {
   return it != codes.end() && *it == value;
 }
 
-std::string_view Node::tag() const {
-  if (!is_group) return segment->tag;
-  return children.front().tag();
+namespace {
+
+// Sets Node::trigger through the table, innermost first.
+void set_triggers(Node& node) {
+  for (Node& child : node.children) set_triggers(child);
+  node.trigger =
+      node.is_group ? node.children.front().trigger : std::string_view(node.segment->tag);
 }
+
+}  // namespace
 
 struct Grammars::Impl {
   std::map<std::string, Directory, std::less<>> directories;
@@ -376,6 +382,7 @@ StatusOr<std::unique_ptr<MessageDef>> build_message(const RawMessage& raw, const
       top.back().is_group || top.back().segment->tag != "UNT") {
     return grammar_error(raw.where, "a message table begins with UNH and ends with UNT");
   }
+  set_triggers(def->root);
   return def;
 }
 

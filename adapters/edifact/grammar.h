@@ -68,7 +68,10 @@ struct Node {
   std::vector<Node> children;           ///< for a group; the first child is its trigger segment
 
   /// The tag that starts this position: the segment's, or the group's trigger segment's.
-  std::string_view tag() const;
+  std::string_view tag() const { return trigger; }
+
+  /// What tag() returns, set once the table is loaded (it points into the SegmentDef).
+  std::string_view trigger;
 };
 
 /// A message type of one directory, e.g. CUSDEC D 96B UN.

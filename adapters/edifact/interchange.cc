@@ -1,5 +1,6 @@
 #include "adapters/edifact/interchange.h"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -37,29 +38,30 @@ class TreeBuilder final : public SegmentSink {
     const std::string_view tag = segment.tag();
     position_ = state_ == State::kMessage
                     ? static_cast<std::uint32_t>(message_->segments.size()) + 1
-                    : (tag == "UNH" ? 1 : 0);
+                    : (same_tag(tag, "UNH") ? 1 : 0);
     switch (state_) {
       case State::kExpectHeader:
-        if (tag != "UNB") {
+        if (!same_tag(tag, "UNB")) {
           return fail(
               segment, codes::kEnvelope, SyntaxError::kNotSupportedInPosition,
               "an interchange begins with UNB (optionally after UNA), not " + std::string(tag));
         }
         return on_unb(segment);
       case State::kInterchange:
-        if (tag == "UNH") return on_unh(segment);
-        if (tag == "UNG") return on_ung(segment);
-        if (tag == "UNZ") return on_unz(segment);
+        if (same_tag(tag, "UNH")) return on_unh(segment);
+        if (same_tag(tag, "UNG")) return on_ung(segment);
+        if (same_tag(tag, "UNZ")) return on_unz(segment);
         return fail(segment, codes::kEnvelope, SyntaxError::kNotSupportedInPosition,
                     "segment " + std::string(tag) + " outside a message");
       case State::kGroup:
-        if (tag == "UNH") return on_unh(segment);
-        if (tag == "UNE") return on_une(segment);
+        if (same_tag(tag, "UNH")) return on_unh(segment);
+        if (same_tag(tag, "UNE")) return on_une(segment);
         return fail(segment, codes::kEnvelope, SyntaxError::kNotSupportedInPosition,
                     "segment " + std::string(tag) + " in a group but outside a message");
       case State::kMessage:
-        if (tag == "UNT") return on_unt(segment);
-        if (tag == "UNH" || tag == "UNB" || tag == "UNG" || tag == "UNE" || tag == "UNZ") {
+        if (same_tag(tag, "UNT")) return on_unt(segment);
+        if (same_tag(tag, "UNH") || same_tag(tag, "UNB") || same_tag(tag, "UNG") ||
+            same_tag(tag, "UNE") || same_tag(tag, "UNZ")) {
           return fail(segment, codes::kSegmentMissing, SyntaxError::kMissing,
                       "UNT missing: message " + quoted(message_->reference()) + " is followed by " +
                           std::string(tag));
@@ -227,6 +229,10 @@ class TreeBuilder final : public SegmentSink {
     }
     std::vector<Message>& messages = group_ != nullptr ? group_->messages : ic_.messages;
     message_ = &messages.emplace_back();
+    // Messages of one interchange tend to be alike: room for as many segments as the previous
+    // one had spares the vector's regrowth (capped, so that one huge message does not make
+    // every later small one reserve as much).
+    message_->segments.reserve(segments_hint_);
     message_->segments.push_back(unh);
     state_ = State::kMessage;
     SWG_RETURN_IF_ERROR(require(unh, 1, 1, "message reference number (0062)", kMaxReferenceLength));
@@ -243,6 +249,7 @@ class TreeBuilder final : public SegmentSink {
     SWG_RETURN_IF_ERROR(check_reference(unt, 2, "UNH", message_->reference()));
     SWG_RETURN_IF_ERROR(
         check_count(unt, 1, "number of segments in the message (0074)", message_->segments.size()));
+    segments_hint_ = std::min<std::size_t>(message_->segments.size(), kMaxSegmentsHint);
     message_ = nullptr;
     state_ = group_ != nullptr ? State::kGroup : State::kInterchange;
     return {};
@@ -268,6 +275,8 @@ class TreeBuilder final : public SegmentSink {
   State state_ = State::kExpectHeader;
   Group* group_ = nullptr;
   Message* message_ = nullptr;
+  static constexpr std::size_t kMaxSegmentsHint = 256;
+  std::size_t segments_hint_ = 16;  // segments to reserve for the next message
   const SegmentInfo* info_ = nullptr;
   std::uint32_t position_ = 0;  // of the current segment in its message, as UNT counts
   bool failed_ = false;

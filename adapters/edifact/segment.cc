@@ -49,16 +49,6 @@ std::uint32_t Segment::open_component_position() const {
   return static_cast<std::uint32_t>(components_.size()) - repetitions_.back() + 1;
 }
 
-std::uint32_t Segment::raw_reps_end(std::uint32_t element) const {
-  return element + 1 < elements_.size() ? elements_[element + 1]
-                                        : static_cast<std::uint32_t>(repetitions_.size());
-}
-
-std::uint32_t Segment::raw_comps_end(std::uint32_t rep_index) const {
-  return rep_index + 1 < repetitions_.size() ? repetitions_[rep_index + 1]
-                                             : static_cast<std::uint32_t>(components_.size());
-}
-
 bool Segment::repetition_empty(std::uint32_t rep_index) const {
   for (std::uint32_t c = repetitions_[rep_index]; c < raw_comps_end(rep_index); ++c) {
     if (components_[c].end != components_[c].begin) return false;
@@ -96,17 +86,6 @@ std::uint32_t Segment::component_count(std::uint32_t element, std::uint32_t repe
   std::uint32_t end = raw_comps_end(rep);
   while (end > first && components_[end - 1].end == components_[end - 1].begin) --end;
   return end - first;
-}
-
-std::string_view Segment::value(std::uint32_t element, std::uint32_t component,
-                                std::uint32_t repetition) const {
-  if (element >= elements_.size() || component == 0 || repetition == 0) return {};
-  std::uint32_t rep = elements_[element] + repetition - 1;
-  if (rep >= raw_reps_end(element)) return {};
-  std::uint32_t comp = repetitions_[rep] + component - 1;
-  if (comp >= raw_comps_end(rep)) return {};
-  const Span& span = components_[comp];
-  return std::string_view(data_).substr(span.begin, span.end - span.begin);
 }
 
 Segment& Segment::add(std::initializer_list<std::string_view> components) {

@@ -1,7 +1,8 @@
 #pragma once
 // One EDIFACT segment held flat: its unescaped values in one buffer plus three small index
-// arrays (data elements → repetitions → components). The lexer refills one Segment per segment
-// without allocating once capacities have grown; the parse tree keeps copies.
+// arrays (data elements → repetitions → components), held inline up to 8 entries each. The lexer
+// refills one Segment per segment without allocating once capacities have grown; the parse tree
+// keeps copies, which allocate for the values only (and for segments with more than 8 entries).
 //
 // Positions follow ISO 9735 counting, as CONTRL reports them: element 0 is the segment tag,
 // data elements are numbered from 1, components and repetitions from 1.
@@ -11,7 +12,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "adapters/edifact/small_vector.h"
 
 namespace swg::edifact {
 
@@ -42,6 +44,9 @@ class Segment {
 
   /// Unescaped bytes held (for memory accounting).
   std::size_t byte_size() const { return data_.size(); }
+  /// Every value of the segment, the tag included, unescaped and concatenated without
+  /// separators: for questions about the content as a whole, such as "any byte above 0x7F?".
+  std::string_view bytes() const { return data_; }
 
   // Incremental construction, used by the Lexer. A segment under construction always has an
   // open element, repetition and component.
@@ -70,10 +75,41 @@ class Segment {
   std::uint32_t raw_comps_end(std::uint32_t rep_index) const;
 
   std::string data_;
-  std::vector<Span> components_;
-  std::vector<std::uint32_t> repetitions_;  // first component index of each repetition
-  std::vector<std::uint32_t> elements_;     // first repetition index of each element
-  std::uint32_t open_begin_ = 0;            // start of the open component in data_
+  SmallVector<Span, 8> components_;
+  SmallVector<std::uint32_t, 8> repetitions_;  // first component index of each repetition
+  SmallVector<std::uint32_t, 8> elements_;     // first repetition index of each element
+  std::uint32_t open_begin_ = 0;               // start of the open component in data_
 };
+
+/// Equality of segment tags for the hot loops of the validator and the mappers: a tag is three
+/// characters, compared here without a call into the library.
+inline bool same_tag(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.size() != 3) return a == b;
+  return a[0] == b[0] && a[1] == b[1] && a[2] == b[2];
+}
+
+// value() and the index helpers are inline: the validator and the mappers call them once per
+// component of every segment.
+inline std::uint32_t Segment::raw_reps_end(std::uint32_t element) const {
+  return element + 1 < elements_.size() ? elements_[element + 1]
+                                        : static_cast<std::uint32_t>(repetitions_.size());
+}
+
+inline std::uint32_t Segment::raw_comps_end(std::uint32_t rep_index) const {
+  return rep_index + 1 < repetitions_.size() ? repetitions_[rep_index + 1]
+                                             : static_cast<std::uint32_t>(components_.size());
+}
+
+inline std::string_view Segment::value(std::uint32_t element, std::uint32_t component,
+                                       std::uint32_t repetition) const {
+  if (element >= elements_.size() || component == 0 || repetition == 0) return {};
+  const std::uint32_t rep = elements_[element] + repetition - 1;
+  if (rep >= raw_reps_end(element)) return {};
+  const std::uint32_t comp = repetitions_[rep] + component - 1;
+  if (comp >= raw_comps_end(rep)) return {};
+  const Span& span = components_[comp];
+  return std::string_view(data_.data() + span.begin, span.end - span.begin);
+}
 
 }  // namespace swg::edifact

@@ -1,6 +1,6 @@
 #include "adapters/edifact/syntax.h"
 
-#include <cstring>
+#include <string_view>
 
 namespace swg::edifact {
 
@@ -21,17 +21,49 @@ Charset charset_from_identifier(std::string_view identifier) {
   return Charset::kUnknown;
 }
 
-bool allowed_in(Charset charset, unsigned char c) {
+namespace {
+
+constexpr bool compute_allowed(Charset charset, unsigned c) {
   switch (charset) {
-    case Charset::kUnoa:
+    case Charset::kUnoa: {
       if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-      return c != 0 && std::strchr(" .,-()/='+:?!\"%&*;<>", c) != nullptr;
+      constexpr std::string_view kOthers = " .,-()/='+:?!\"%&*;<>";
+      for (char other : kOthers) {
+        if (static_cast<unsigned char>(other) == c) return true;
+      }
+      return false;
+    }
     case Charset::kUnob: return c >= 0x20 && c <= 0x7E;
     case Charset::kUnoc: return (c >= 0x20 && c <= 0x7E) || c >= 0xA0;
     case Charset::kUnow:
     case Charset::kUnknown: return c >= 0x20 && c != 0x7F;
   }
   return false;
+}
+
+// One row per Charset value, one entry per byte: the lexer asks for every byte of a table it
+// rebuilds for each interchange.
+struct AllowedTable {
+  bool allowed[5][256] = {};
+};
+
+constexpr AllowedTable make_allowed_table() {
+  AllowedTable table;
+  for (unsigned cs = 0; cs < 5; ++cs) {
+    for (unsigned c = 0; c < 256; ++c) {
+      table.allowed[cs][c] = compute_allowed(static_cast<Charset>(cs), c);
+    }
+  }
+  return table;
+}
+
+constexpr AllowedTable kAllowed = make_allowed_table();
+
+}  // namespace
+
+bool allowed_in(Charset charset, unsigned char c) {
+  const auto row = static_cast<unsigned>(charset);
+  return row < 5 && kAllowed.allowed[row][c];
 }
 
 std::size_t valid_utf8_prefix(std::string_view bytes) {

@@ -108,7 +108,7 @@ Status MessageWalker::step(const Segment& segment, std::uint32_t position, Fault
     const auto& kids = frame.group->children;
     for (std::uint32_t i = frame.index; i < kids.size(); ++i) {
       const Node& kid = kids[i];
-      if (kid.tag() != tag) continue;
+      if (!same_tag(kid.tag(), tag)) continue;
       const std::uint32_t seen = i == frame.index ? frame.count : 0;
       if (seen >= kid.max) {
         // The outermost candidate wins: a group's trigger segment is M 1 inside the group, and

@@ -146,6 +146,8 @@ TEST_CASE("edifact mapping: valid fixtures map to their approved models") {
         if (message->type() == "CUSDEC") {
           CHECK(mapped->has_customs_declaration());
           CHECK_FALSE(mapped->customs_declaration().items().empty());
+        } else if (message->type() == "GOVCBR") {
+          CHECK(mapped->has_permit());
         } else {
           CHECK(mapped->has_agency_response());
         }

@@ -88,6 +88,7 @@ TEST_CASE("fixtures: valid interchanges parse, validate and round-trip") {
   }
   CHECK(types["CUSDEC"] >= 5);
   CHECK(types["CUSRES"] >= 3);
+  CHECK(types["GOVCBR"] >= 2);
 }
 
 TEST_CASE("fixtures: invalid interchanges are rejected precisely and answered with CONTRL") {

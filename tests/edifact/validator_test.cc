@@ -111,13 +111,21 @@ TEST_CASE("validate: segment table") {
     CHECK(f.reason == codes::kTooManyGroupRepeats);
     CHECK(f.syntax_error == SyntaxError::kTooManySegmentGroupRepetitions);
   }
-  SECTION("nested groups: PCI belongs to the PAC group") {
-    auto ic = parse(cusdec(kHeader + "PAC+10++CT'PCI+24+MARKS 1'PCI+24+MARKS 2'PAC+2++PK'UNS+D'" +
+  SECTION("nested groups: PCI belongs to the PAC group, PAC to the RFF group") {
+    auto ic = parse(cusdec(kHeader +
+                           "RFF+ABT:1'PAC+10++CT'PCI+24+MARKS 1'PCI+24+MARKS 2'PAC+2++PK'UNS+D'" +
                            kItem + "UNS+S'"));
     REQUIRE(ic.ok());
-    CHECK(validator.validate(*ic).ok());
-    const Fault f = rejected(validator, cusdec(kHeader + "PCI+24+MARKS'UNS+D'" + kItem + "UNS+S'"));
+    const Status status = validator.validate(*ic);
+    INFO(status.to_string());
+    CHECK(status.ok());
+    const Fault f =
+        rejected(validator, cusdec(kHeader + "RFF+ABT:1'PCI+24+MARKS'UNS+D'" + kItem + "UNS+S'"));
     CHECK(f.reason == codes::kSegmentUnexpected);
+    const Fault alone =
+        rejected(validator, cusdec(kHeader + "PAC+10++CT'UNS+D'" + kItem + "UNS+S'"));
+    CHECK(alone.reason == codes::kSegmentUnexpected);
+    CHECK(alone.segment_tag == "PAC");
   }
   SECTION("unknown message") {
     auto ic = parse("UNB+UNOC:3+S+R+240115:0930+1'UNH+1+ORDERS:D:96A:UN'BGM+220'UNT+3+1'UNZ+1+1'");
@@ -129,14 +137,52 @@ TEST_CASE("validate: segment table") {
   }
 }
 
+namespace {
+
+// A message whose detail section is one group, mandatory or conditional, between two UNS.
+std::shared_ptr<const Grammars> uns_table(const std::string& detail_status) {
+  const std::string table =
+      "element 0062 an..14 Reference\nelement 0065 an..6 Type\nelement 0052 an..3 V\n"
+      "element 0054 an..3 R\nelement 0051 an..3 A\nelement 0074 n..10 Count\n"
+      "element 0081 a1 Section\nelement 1004 an..35 Number\n"
+      "composite S009 Message identifier\n  0065 M\n  0052 M\n  0054 M\n  0051 M\n"
+      "segment UNH Header\n  0062 M\n  S009 M\nsegment UNT Trailer\n  0074 M\n  0062 M\n"
+      "segment UNS Section\n  0081 M\nsegment BGM Begin\n  1004 C\n"
+      "segment LIN Line\n  1004 M\n"
+      "message TEST D 96B UN\n  0010 UNH M 1\n  0020 BGM M 1\n  0030 UNS M 1\n"
+      "  0040 group 1 " +
+      detail_status + " 99\n  0050   LIN M 1\n       end\n  0060 UNS M 1\n  0070 UNT M 1\n";
+  auto grammars = Grammars::from_files({{"service", "test.txt", table}});
+  REQUIRE(grammars.ok());
+  return *grammars;
+}
+
+}  // namespace
+
 TEST_CASE("validate: UNS section control") {
   Validator validator(shipped());
   SECTION("two UNS in a row where the detail section is mandatory") {
-    const Fault f = rejected(validator, cusdec(kHeader + "UNS+D'UNS+S'CNT+5:0'"));
-    CHECK(f.reason == codes::kSegmentMissing);
+    Validator mandatory(uns_table("M"));
+    auto ic = parse(
+        "UNB+UNOC:3+S+R+240115:0930+1'UNH+1+TEST:D:96B:UN'BGM+X'UNS+D'UNS+S'UNT+5+1'UNZ+1+1'");
+    REQUIRE(ic.ok());
+    Fault f;
+    CHECK(mandatory.validate(*ic, &f).reason() == codes::kSegmentMissing);
     CHECK(f.segment_tag == "UNS");
-    CHECK(f.segment_position == 6);
-    CHECK(f.message.find("segment group 11") != std::string::npos);
+    CHECK(f.segment_position == 4);
+    CHECK(f.message.find("segment group 1") != std::string::npos);
+    auto with_line = parse(
+        "UNB+UNOC:3+S+R+240115:0930+1'UNH+1+TEST:D:96B:UN'BGM+X'UNS+D'LIN+1'UNS+S'UNT+6+1'"
+        "UNZ+1+1'");
+    REQUIRE(with_line.ok());
+    CHECK(mandatory.validate(*with_line).ok());
+  }
+  SECTION("two UNS in a row in CUSDEC, whose goods item group is conditional in D.96B") {
+    auto ic = parse(cusdec(kHeader + "UNS+D'UNS+S'CNT+5:0'"));
+    REQUIRE(ic.ok());
+    const Status status = validator.validate(*ic);
+    INFO(status.to_string());
+    CHECK(status.ok());
   }
   SECTION("UNS missing before the detail section") {
     const Fault f = rejected(validator, cusdec(kHeader + kItem + "UNS+S'"));
@@ -150,19 +196,7 @@ TEST_CASE("validate: UNS section control") {
     CHECK(f.element == 1);
   }
   SECTION("two UNS in a row where the detail section is optional") {
-    const std::string table =
-        "element 0062 an..14 Reference\nelement 0065 an..6 Type\nelement 0052 an..3 V\n"
-        "element 0054 an..3 R\nelement 0051 an..3 A\nelement 0074 n..10 Count\n"
-        "element 0081 a1 Section\nelement 1004 an..35 Number\n"
-        "composite S009 Message identifier\n  0065 M\n  0052 M\n  0054 M\n  0051 M\n"
-        "segment UNH Header\n  0062 M\n  S009 M\nsegment UNT Trailer\n  0074 M\n  0062 M\n"
-        "segment UNS Section\n  0081 M\nsegment BGM Begin\n  1004 C\n"
-        "segment LIN Line\n  1004 M\n"
-        "message TEST D 96B UN\n  0010 UNH M 1\n  0020 BGM M 1\n  0030 UNS M 1\n"
-        "  0040 group 1 C 99\n  0050   LIN M 1\n       end\n  0060 UNS M 1\n  0070 UNT M 1\n";
-    auto grammars = Grammars::from_files({{"service", "test.txt", table}});
-    REQUIRE(grammars.ok());
-    Validator optional(*grammars);
+    Validator optional(uns_table("C"));
     auto ic = parse(
         "UNB+UNOC:3+S+R+240115:0930+1'UNH+1+TEST:D:96B:UN'BGM+X'UNS+D'UNS+S'UNT+5+1'UNZ+1+1'");
     REQUIRE(ic.ok());
