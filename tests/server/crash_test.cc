@@ -68,7 +68,7 @@ constexpr int kWindow = 32;              // outstanding submissions per partner
 constexpr auto kResubmitAfter = 1500ms;  // a submission without a receipt is sent again
 constexpr auto kPhaseLimit = 40s;        // the whole load, kills included
 constexpr auto kDeliveryLimit = 40s;     // every delivery done after the load
-constexpr std::string_view kPlaceholder = "SWGCRASHPLACEHOLDERID";
+constexpr std::string_view kIdToken = "SWGCRASHMESSAGEID";
 const std::vector<std::string> kPartners = {"VN.MOF.CUSTOMS", "VN.MARD.PPD", "VN.MOIT.COO"};
 
 int free_port() {
@@ -212,7 +212,7 @@ transport::CurveKeys curve_keys(const std::string& identity) {
 }
 
 struct Template {
-  std::string text;  // unsigned, kPlaceholder as message id
+  std::string text;  // unsigned, kIdToken where the message id goes
   std::vector<std::string> destinations;
 };
 
@@ -258,7 +258,7 @@ std::vector<Template> templates_for(const std::string& identity,
       if (file.filename() == "large.xml") continue;
       v1::Envelope model;
       if (!decoder.decode(read_file(file), &model).ok()) continue;
-      model.set_message_id(std::string(kPlaceholder));
+      model.set_message_id(std::string(kIdToken));
       model.mutable_sender()->set_identity(identity);
       auto text = documents::encode_xml(model);
       REQUIRE(text.ok());
@@ -514,7 +514,7 @@ TEST_CASE("swgd killed with SIGKILL under load loses nothing it acknowledged") {
         for (std::size_t i; (i = next.fetch_add(1)) < documents.size();) {
           Document& d = documents[i];
           std::string text = d.shape->text;
-          text.replace(text.find(kPlaceholder), kPlaceholder.size(), d.message_id);
+          text.replace(text.find(kIdToken), kIdToken.size(), d.message_id);
           auto signed_doc = trust::sign_enveloped(text, *scanner, *signers[d.partner]);
           if (!signed_doc.ok()) {
             failures.fetch_add(1);
