@@ -211,11 +211,11 @@ struct PartnerSetup {
   std::string identity;
   transport::CurveKeys curve;
   std::unique_ptr<trust::Signer> signer;
-  std::vector<std::string> templates;  // unsigned documents with kPlaceholder as message id
+  std::vector<std::string> templates;  // unsigned documents with kIdToken where the message id goes
   std::vector<std::vector<std::string>> routes;  // per template
 };
 
-constexpr std::string_view kPlaceholder = "SWGLOADPLACEHOLDERMESSAGEID";
+constexpr std::string_view kIdToken = "SWGLOADMESSAGEID";
 
 struct Document {
   int partner = 0;
@@ -254,7 +254,7 @@ void make_templates(PartnerSetup& partner, const config::PartnerPolicy& policy,
     }
     auto large = large_model(kind);
     if (!large.ok()) continue;  // no fixture for this type
-    large->set_message_id(std::string(kPlaceholder));
+    large->set_message_id(std::string(kIdToken));
     large->mutable_sender()->set_identity(partner.identity);
     std::string document = document_of_size(*large, size);
     v1::Envelope cut;
@@ -302,7 +302,7 @@ std::vector<Document> make_documents(std::vector<PartnerSetup>& partners, const 
       for (std::size_t i; (i = next.fetch_add(1)) < documents.size() && !failed;) {
         Document& d = documents[i];
         std::string text = partners[d.partner].templates[d.template_index];
-        text.replace(text.find(kPlaceholder), kPlaceholder.size(), d.message_id);
+        text.replace(text.find(kIdToken), kIdToken.size(), d.message_id);
         auto signed_doc = trust::sign_enveloped(text, *scanner, *partners[d.partner].signer);
         if (!signed_doc.ok()) {
           std::cerr << "signing " << d.message_id << ": " << signed_doc.status().to_string()
