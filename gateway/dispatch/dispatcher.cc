@@ -288,8 +288,9 @@ Status Dispatcher::tick(Time now) {
   }
   for (const std::string& peer : dead) bury(peer, "silent or gone", now);
 
-  const bool work = work_.exchange(false, std::memory_order_acq_rel);
+  const bool work = work_.load(std::memory_order_acquire) && now - last_poll_ >= policy_.fill_every;
   if (work || now - last_poll_ >= policy_.poll_every) {
+    work_.store(false, std::memory_order_release);
     last_poll_ = now;
     Status st = fill(now);
     if (!st.ok()) {

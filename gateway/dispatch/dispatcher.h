@@ -37,6 +37,9 @@ struct Policy {
   std::chrono::hours dead_letter_after{72};
   /// Acknowledgements wait at most this long to be settled together (one journal commit).
   std::chrono::milliseconds settle_every{2};
+  /// Outboxes are leased from at most this often when new work or credit arrives, so that one
+  /// lease takes what many acknowledgements made room for (a lease is a journal transaction).
+  std::chrono::milliseconds fill_every{5};
   /// Due retries are looked for at least this often even when nothing new was accepted.
   std::chrono::milliseconds poll_every{200};
 };

@@ -6,8 +6,12 @@
 // interchangeable.
 //
 // Every implementation is safe to call from several threads at once. Every method that changes
-// the journal is durable when it returns OK. The journal never reads a clock: callers pass the
-// time, which keeps tests hermetic and lets several nodes agree on one clock source.
+// the journal is durable when it returns OK, except the dispatch bookkeeping — lease(), the
+// batch mark_delivered() and mark_failed() — which is crash-safe: it survives the process being
+// killed, is made durable by the next durable change, and only a power loss can undo it, which
+// returns a delivery to an earlier state and so delivers it again with the same id
+// (journal.md §7). The journal never reads a clock: callers pass the time, which keeps tests
+// hermetic and lets several nodes agree on one clock source.
 
 #include <chrono>
 #include <cstdint>
@@ -156,7 +160,7 @@ class Journal {
   /// Moves up to `limit` (none when `limit` <= 0) deliveries of `destination` that are pending or
   /// failed with their next attempt at or before `now` to in_flight, in delivery id order, and
   /// returns them with the message's raw bytes and model. A delivery returned again after
-  /// requeue_in_flight() keeps its id. Durable on return.
+  /// requeue_in_flight() keeps its id. Crash-safe on return.
   virtual StatusOr<std::vector<Delivery>> lease(const std::string& destination, int limit,
                                                 Time now) = 0;
 
@@ -164,12 +168,12 @@ class Journal {
   /// state (nothing changes).
   virtual Status mark_delivered(DeliveryId id, Time now) = 0;
 
-  /// in_flight → delivered for every id of `ids` that is in flight, in one transaction (one
-  /// fsync for a batch of acknowledgements); other ids are skipped. Returns how many changed.
+  /// in_flight → delivered for every id of `ids` that is in flight, in one crash-safe
+  /// transaction; other ids are skipped. Returns how many changed.
   virtual StatusOr<std::int64_t> mark_delivered(const std::vector<DeliveryId>& ids, Time now) = 0;
 
   /// in_flight → failed: attempts + 1, `error` kept as last error, leasable again at
-  /// `next_attempt_at`. kNotFound / kFailedPrecondition as mark_delivered.
+  /// `next_attempt_at`. Crash-safe on return. kNotFound / kFailedPrecondition as mark_delivered.
   virtual Status mark_failed(DeliveryId id, const std::string& error, Time next_attempt_at,
                              Time now) = 0;
 

@@ -2,8 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <condition_variable>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -11,7 +13,7 @@
 namespace swg::journal {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 constexpr int kApplicationId = 0x53574731;  // "SWG1"
 
 constexpr const char* kSchema = R"sql(
@@ -48,7 +50,7 @@ CREATE TABLE deliveries (
   updated_us INTEGER NOT NULL,
   UNIQUE (gateway_message_id, destination)
 );
-CREATE INDEX deliveries_outbox ON deliveries (destination, state, next_attempt_us, delivery_id);
+CREATE INDEX deliveries_due ON deliveries (destination, state, delivery_id, next_attempt_us);
 CREATE INDEX deliveries_state ON deliveries (state);
 CREATE TABLE audit (
   seq INTEGER PRIMARY KEY,
@@ -58,6 +60,14 @@ CREATE TABLE audit (
   subject TEXT NOT NULL,
   detail TEXT NOT NULL
 );
+)sql";
+
+// Version 1 → 2: the outbox index is walked in delivery id order, so that a lease reads only the
+// rows it returns however long the outbox or the history of delivered rows is.
+constexpr const char* kMigrateTo2 = R"sql(
+DROP INDEX IF EXISTS deliveries_outbox;
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (destination, state, delivery_id, next_attempt_us);
+PRAGMA user_version = 2;
 )sql";
 
 constexpr const char* kMessageColumns =
@@ -258,12 +268,69 @@ Status validate(const Submission& s) {
   return ok_status();
 }
 
+/// Copies the write-ahead log back into the database file on a thread and connection of its
+/// own, so that a checkpoint (megabytes written and fsynced) never lands inside a commit that a
+/// partner is waiting for. The committing connection's WAL hook wakes it once the log holds
+/// `pages` pages; a PASSIVE checkpoint does not block writers. A checkpoint that fails (a reader
+/// in the way, the disk busy) only lets the log grow until the next one.
+class Checkpointer {
+ public:
+  Checkpointer(DbPtr db, int pages) : db_(std::move(db)), pages_(pages) {
+    thread_ = std::thread([this] { run(); });
+  }
+  ~Checkpointer() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+  /// Installed with sqlite3_wal_hook on the committing connection (replacing its automatic
+  /// checkpoints); runs after each commit, on the committing thread.
+  static int on_commit(void* self, sqlite3*, const char*, int wal_pages) {
+    auto* c = static_cast<Checkpointer*>(self);
+    if (wal_pages >= c->pages_) {
+      {
+        std::lock_guard lock(c->mu_);
+        c->wanted_ = true;
+      }
+      c->wake_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      wake_.wait(lock, [&] { return stop_ || wanted_; });
+      if (stop_) return;
+      wanted_ = false;
+      lock.unlock();
+      (void)sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                      nullptr);
+      lock.lock();
+    }
+  }
+
+  DbPtr db_;
+  const int pages_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool wanted_ = false, stop_ = false;
+  std::thread thread_;
+};
+
 }  // namespace
 
 struct SqliteJournal::Impl {
   std::mutex mu;
   DbPtr db;
-  Statement begin, commit, rollback;
+  Statement begin, commit, rollback, sync_normal, sync_full;
   Statement find_accepted, accepted_by_sender, insert_message, insert_delivery;
   Statement message_by_id, messages_page, destinations_of, held_for, mark_fetched;
   Statement lease_select, lease_update, state_of;
@@ -271,19 +338,30 @@ struct SqliteJournal::Impl {
       set_released, requeue, expire;
   Statement deliveries_page, counts;
   Statement insert_audit, audit_page;
+  std::unique_ptr<Checkpointer> checkpointer;  // last: stopped before the statements go
+
+  /// How a transaction's commit reaches the disk. kDurable: the write-ahead log is fsynced
+  /// before COMMIT returns (synchronous=FULL, the connection's setting). kCrashSafe: written to
+  /// the log without an fsync (synchronous=NORMAL): it survives the process being killed, and
+  /// the next durable commit's fsync covers it too; only a power loss can undo it (journal.md
+  /// §7 lists the transitions allowed to be committed so).
+  enum class Sync { kDurable, kCrashSafe };
 
   /// BEGIN IMMEDIATE … COMMIT, rolled back by the destructor unless committed. IMMEDIATE takes
   /// the write lock up front, so that a busy store fails at BEGIN (kUnavailable) rather than in
   /// the middle of a batch.
   class Transaction {
    public:
-    explicit Transaction(Impl& impl) : impl_(impl) {}
+    explicit Transaction(Impl& impl, Sync sync = Sync::kDurable) : impl_(impl), sync_(sync) {}
     ~Transaction() {
       if (open_) (void)Statement::Use(impl_.rollback).run();
+      // Back to the connection's durable default (outside any transaction, as SQLite requires).
+      if (sync_ == Sync::kCrashSafe) (void)Statement::Use(impl_.sync_full).run();
     }
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     Status begin() {
+      if (sync_ == Sync::kCrashSafe) SWG_RETURN_IF_ERROR(Statement::Use(impl_.sync_normal).run());
       SWG_RETURN_IF_ERROR(Statement::Use(impl_.begin).run());
       open_ = true;
       return ok_status();
@@ -296,6 +374,7 @@ struct SqliteJournal::Impl {
 
    private:
     Impl& impl_;
+    Sync sync_;
     bool open_ = false;
   };
 
@@ -310,6 +389,8 @@ struct SqliteJournal::Impl {
         {&begin, "BEGIN IMMEDIATE"},
         {&commit, "COMMIT"},
         {&rollback, "ROLLBACK"},
+        {&sync_normal, "PRAGMA synchronous = NORMAL"},
+        {&sync_full, "PRAGMA synchronous = FULL"},
         {&find_accepted,
          "SELECT gateway_message_id, receipt FROM messages "
          "WHERE sender = ?1 AND sender_message_id = ?2 AND status = 1"},
@@ -336,10 +417,17 @@ struct SqliteJournal::Impl {
          "UPDATE messages SET fetched_at_us = coalesce(fetched_at_us, ?3) "
          "WHERE gateway_message_id = ?1 AND return_to = ?2"},
         {&lease_select,
+         // Pending and failed rows are each read in delivery id order from deliveries_due and
+         // merged: the lease reads what it returns, not the whole outbox.
          "SELECT d.delivery_id, d.gateway_message_id, d.destination, d.state, d.attempts, "
          "d.next_attempt_us, d.last_error, d.updated_us, m.raw, m.model "
          "FROM deliveries d JOIN messages m ON m.gateway_message_id = d.gateway_message_id "
-         "WHERE d.destination = ?1 AND d.state IN (0, 3) AND d.next_attempt_us <= ?2 "
+         "WHERE d.delivery_id IN ("
+         " SELECT delivery_id FROM (SELECT delivery_id FROM deliveries WHERE destination = ?1 "
+         "  AND state = 0 AND next_attempt_us <= ?2 ORDER BY delivery_id LIMIT ?3)"
+         " UNION ALL"
+         " SELECT delivery_id FROM (SELECT delivery_id FROM deliveries WHERE destination = ?1 "
+         "  AND state = 3 AND next_attempt_us <= ?2 ORDER BY delivery_id LIMIT ?3)) "
          "ORDER BY d.delivery_id LIMIT ?3"},
         {&lease_update, "UPDATE deliveries SET state = 1, updated_us = ?2 WHERE delivery_id = ?1"},
         {&state_of, "SELECT state FROM deliveries WHERE delivery_id = ?1"},
@@ -441,8 +529,8 @@ struct SqliteJournal::Impl {
   /// Runs `update` on delivery `id` in one transaction if its state is one of `from`.
   template <typename Update>
   Status transition(DeliveryId id, std::initializer_list<DeliveryState> from, const char* verb,
-                    Update update) {
-    Transaction txn(*this);
+                    Update update, Sync sync = Sync::kDurable) {
+    Transaction txn(*this, sync);
     SWG_RETURN_IF_ERROR(txn.begin());
     DeliveryState state;
     {
@@ -537,6 +625,7 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
       return Status(StatusCode::kDataLoss, "JOURNAL_DATA_LOSS",
                     path.string() + " has no schema version");
     }
+    if (*version == 1) return exec(db, kMigrateTo2);
     return ok_status();
   };
   Status schema = check_schema();
@@ -546,6 +635,17 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
   }
   SWG_RETURN_IF_ERROR(exec(db, "COMMIT"));
   SWG_RETURN_IF_ERROR(impl->prepare_all());
+  if (options.checkpoint_pages > 0) {
+    sqlite3* second = nullptr;
+    rc = sqlite3_open_v2(path.c_str(), &second, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                         nullptr);
+    DbPtr checkpoint_db(second);
+    if (rc != SQLITE_OK) return Status(sqlite_error(rc, second, "opening journal")).annotate(path.string());
+    sqlite3_busy_timeout(second, static_cast<int>(options.busy_timeout.count()));
+    impl->checkpointer =
+        std::make_unique<Checkpointer>(std::move(checkpoint_db), options.checkpoint_pages);
+    sqlite3_wal_hook(db, &Checkpointer::on_commit, impl->checkpointer.get());
+  }
   return std::unique_ptr<SqliteJournal>(new SqliteJournal(std::move(impl)));
 }
 
@@ -653,7 +753,7 @@ StatusOr<std::vector<Delivery>> SqliteJournal::lease(const std::string& destinat
                                                      Time now) {
   if (limit <= 0) return std::vector<Delivery>();
   std::lock_guard lock(impl_->mu);
-  Impl::Transaction txn(*impl_);
+  Impl::Transaction txn(*impl_, Impl::Sync::kCrashSafe);
   SWG_RETURN_IF_ERROR(txn.begin());
   std::vector<Delivery> leased;
   {
@@ -693,7 +793,7 @@ StatusOr<std::int64_t> SqliteJournal::mark_delivered(const std::vector<DeliveryI
                                                      Time now) {
   if (ids.empty()) return std::int64_t{0};
   std::lock_guard lock(impl_->mu);
-  Impl::Transaction txn(*impl_);
+  Impl::Transaction txn(*impl_, Impl::Sync::kCrashSafe);
   SWG_RETURN_IF_ERROR(txn.begin());
   std::int64_t changed = 0;
   for (DeliveryId id : ids) {
@@ -716,7 +816,7 @@ Status SqliteJournal::mark_failed(DeliveryId id, const std::string& error, Time 
         .bind(3, to_us(next_attempt_at))
         .bind(4, to_us(now));
     return use.run();
-  });
+  }, Impl::Sync::kCrashSafe);
 }
 
 Status SqliteJournal::dead_letter(DeliveryId id, const std::string& reason, Time now) {

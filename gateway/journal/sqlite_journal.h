@@ -16,11 +16,16 @@ struct SqliteJournalOptions {
   /// Create the file (and the schema) when it does not exist. When false, a missing file is
   /// kNotFound.
   bool create_if_missing = true;
+  /// Write-ahead log pages (16 KiB each) after which a checkpoint copies the log into the
+  /// database file, on a thread and connection of the journal's own so that no commit waits
+  /// for it. 0: SQLite's own automatic checkpoints, run inside the commit that crosses 1000
+  /// pages.
+  int checkpoint_pages = 1000;
 };
 
 /// Journal on one SQLite file. One connection, used under a mutex: every method is thread-safe
 /// and writers are serialised; group commit comes from append() taking a whole batch into one
-/// transaction. Statements are prepared once at open() and reused. sqlite3 handles never leave
+/// transaction. A second connection, on a thread of its own, only checkpoints the WAL. Statements are prepared once at open() and reused. sqlite3 handles never leave
 /// this class. Several processes MAY open the same file (SQLite locking serialises them; a
 /// lock held longer than busy_timeout yields kUnavailable).
 class SqliteJournal final : public Journal {

@@ -86,10 +86,36 @@ TEST_CASE("SqliteJournal opens, creates its schema once and guards the version")
   }
   SECTION("a journal from a newer version is refused") {
     open_journal(path);
-    set_user_version(path, "PRAGMA user_version = 2");
+    set_user_version(path, "PRAGMA user_version = 3");
     auto journal = SqliteJournal::open(path);
     CHECK(journal.status().code() == StatusCode::kFailedPrecondition);
     CHECK(journal.status().reason() == "JOURNAL_SCHEMA_NEWER");
+  }
+  SECTION("a version 1 journal is migrated on opening and keeps what it stored") {
+    append_ok(*open_journal(path), {accepted("g1", "p1", "m1", {"customs"})});
+    set_user_version(path,
+                     "DROP INDEX deliveries_due; CREATE INDEX deliveries_outbox ON deliveries "
+                     "(destination, state, next_attempt_us, delivery_id); PRAGMA user_version = 1");
+    auto journal = open_journal(path);
+    auto leased = journal->lease("customs", 10, at(1'800'000'000));
+    REQUIRE(leased.ok());
+    REQUIRE(leased->size() == 1);
+    CHECK((*leased)[0].gateway_message_id == "g1");
+    journal.reset();
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    auto count = [&](const char* sql) {
+      sqlite3_stmt* stmt = nullptr;
+      REQUIRE(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK);
+      REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+      const std::int64_t n = sqlite3_column_int64(stmt, 0);
+      sqlite3_finalize(stmt);
+      return n;
+    };
+    CHECK(count("PRAGMA user_version") == 2);
+    CHECK(count("SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_due'") == 1);
+    CHECK(count("SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_outbox'") == 0);
+    sqlite3_close(db);
   }
   SECTION("another application's database is refused") {
     set_user_version(path, "CREATE TABLE t (x)");
@@ -281,6 +307,42 @@ TEST_CASE("delivery state transitions") {
     auto q = journal->lease("quarantine", 1, at(300));
     REQUIRE(q.ok());
     CHECK(q->size() == 1);
+  }
+
+  SECTION("lease merges due failed and pending deliveries in id order, past a delivered history") {
+    std::vector<Submission> more;
+    for (int i = 3; i <= 8; ++i) {
+      Submission s = accepted("g" + std::to_string(i), "p1", "m" + std::to_string(i), {"customs"});
+      s.received_at = at(200 + i);
+      more.push_back(s);
+    }
+    append_ok(*journal, more);
+    // g1, g2 delivered; g3 failed and due; g4 pending; g5 failed, not yet due; g6-g8 pending.
+    auto leased = journal->lease("customs", 3, at(1000));
+    REQUIRE(leased->size() == 3);
+    REQUIRE(journal->mark_delivered((*leased)[0].delivery_id, at(1001)).ok());
+    REQUIRE(journal->mark_delivered((*leased)[1].delivery_id, at(1001)).ok());
+    const DeliveryId g3 = (*leased)[2].delivery_id;
+    REQUIRE(journal->mark_failed(g3, "e", at(1500), at(1001)).ok());
+    auto g4_g5 = journal->lease("customs", 2, at(1002));
+    REQUIRE(g4_g5->size() == 2);
+    REQUIRE(journal->mark_failed((*g4_g5)[1].delivery_id, "e", at(5000), at(1003)).ok());
+    REQUIRE(journal->mark_failed((*g4_g5)[0].delivery_id, "e", at(1001), at(1003)).ok());
+    REQUIRE(journal->requeue_in_flight(at(1004)).ok());  // nothing is in flight: no change
+
+    auto due = journal->lease("customs", 3, at(2000));
+    REQUIRE(due.ok());
+    std::vector<std::string> ids;
+    for (const Delivery& d : *due) ids.push_back(d.gateway_message_id);
+    CHECK(ids == std::vector<std::string>{"g3", "g4", "g6"});
+    auto rest = journal->lease("customs", 10, at(2000));
+    ids.clear();
+    for (const Delivery& d : *rest) ids.push_back(d.gateway_message_id);
+    CHECK(ids == std::vector<std::string>{"g7", "g8"});
+    auto later = journal->lease("customs", 10, at(6000));
+    REQUIRE(later->size() == 1);
+    CHECK((*later)[0].gateway_message_id == "g5");
+    CHECK((*later)[0].attempts == 1);
   }
 
   SECTION("in_flight → delivered, and delivered is final") {
