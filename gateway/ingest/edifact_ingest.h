@@ -35,6 +35,20 @@ v1::VerificationEvidence cms_evidence(const trust::CmsVerified& verified, std::s
                                       std::string_view bytes, const trust::TrustContext& trust,
                                       std::int64_t now);
 
+/// A decision for a partner that submitted UN/EDIFACT, as the CUSRES interchange it gets on
+/// FETCH (partner.md §2.2): written by documents::write_cusres in the syntax of
+/// `request_interchange` (4 with UNOW when the request was syntax 4, else 3 with UNOC), with
+/// interchange control reference `control_reference` (1 to 14 characters), message reference 1,
+/// dated `now` (Unix seconds, UTC); the decision time to the minute, as CUSRES carries it. An
+/// error that CUSRES cannot point at (a location that is not an EDIFACT error point, a code longer
+/// than 8 characters) is told in the remarks as "code at location: text"; its ERP/ERC become
+/// error point 5 with its code when the code fits, else (when no other error is left) the one
+/// error SEEFTX at point 5. Errors: those of write_cusres (DOC_VALUE_INVALID when a value
+/// of the decision does not fit CUSRES, DOC_UNSUPPORTED when it is not an agency response).
+StatusOr<std::string> cusres_answer(const v1::Envelope& decision,
+                                    std::string_view request_interchange,
+                                    std::string_view control_reference, std::int64_t now);
+
 class EdifactIngest {
  public:
   explicit EdifactIngest(std::shared_ptr<const edifact::Grammars> grammars);

@@ -13,6 +13,7 @@
 
 #include "gateway/core/log.h"
 #include "gateway/dispatch/dispatcher.h"
+#include "gateway/ingest/edifact_ingest.h"
 #include "gateway/journal/sqlite_journal.h"
 #include "gateway/server/admin_http.h"
 #include "gateway/server/admission.h"
@@ -53,6 +54,7 @@ class DaemonImpl final : public Daemon {
   void fetch(const transport::Incoming& in, const transport::PartnerRequest& request);
   void acknowledge(const transport::Incoming& in, const transport::PartnerRequest& request);
   Status collect(const std::string& partner, int limit, std::vector<v1::Delivery>* out);
+  void answer_in_edifact(const journal::StoredMessage& decision, v1::Delivery* d);
 
   config::GatewayConfig gateway_;
   metrics::Registry metrics_;
@@ -289,6 +291,24 @@ v1::Delivery to_delivery(const journal::StoredMessage& m, const std::string& id,
   return d;
 }
 
+// A decision about a UN/EDIFACT request is also given as CUSRES (partner.md §2.2). One that
+// does not fit CUSRES is still delivered, with its model and original, and the failure logged.
+void DaemonImpl::answer_in_edifact(const journal::StoredMessage& decision, v1::Delivery* d) {
+  if (!decision.submission.correlates_to) return;
+  auto request = journal_->message(*decision.submission.correlates_to);
+  if (!request.ok()) return;
+  const std::string& raw = request->submission.raw;
+  if (!raw.starts_with("UNA") && !raw.starts_with("UNB")) return;
+  auto cusres = ingest::cusres_answer(d->model(), raw, std::to_string(decision.seq),
+                                      now().time_since_epoch().count() / 1'000'000);
+  if (!cusres.ok()) {
+    log::warn("cusres_not_written", {{"gateway_message_id", d->gateway_message_id()},
+                                     {"error", cusres.status().to_string()}});
+    return;
+  }
+  d->set_cusres(std::move(*cusres));
+}
+
 // What a partner fetches: decisions held for it (delivery id = the gateway message id) and
 // messages routed to it as a destination, a peer gateway (delivery id = the journal's numeric
 // id). A routed delivery is leased on its first fetch and returned again by every fetch until
@@ -297,7 +317,8 @@ Status DaemonImpl::collect(const std::string& partner, int limit, std::vector<v1
   auto held = journal_->held_for(partner, limit);
   if (!held.ok()) return held.status();
   for (const journal::StoredMessage& m : *held) {
-    out->push_back(to_delivery(m, m.submission.gateway_message_id, partner, 0));
+    v1::Delivery& d = out->emplace_back(to_delivery(m, m.submission.gateway_message_id, partner, 0));
+    answer_in_edifact(m, &d);
   }
   journal::DeliveryFilter leased;
   leased.destination = partner;

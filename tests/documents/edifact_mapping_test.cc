@@ -14,6 +14,7 @@
 #include "adapters/documents/edifact_mapper.h"
 #include "adapters/documents/values.h"
 #include "adapters/edifact/validator.h"
+#include "tests/support/edifact_grammars.h"
 #include "tests/support/fixtures.h"
 
 namespace swg::documents {
@@ -23,14 +24,7 @@ namespace fs = std::filesystem;
 using Ar = v1::AgencyResponse;
 
 std::shared_ptr<const edifact::Grammars> grammars() {
-  static const auto loaded = [] {
-    auto g = edifact::Grammars::load(
-        (swg::testing::source_dir() / "adapters/edifact/grammars").string());
-    INFO(g.status().to_string());
-    REQUIRE(g.ok());
-    return *g;
-  }();
-  return loaded;
+  return swg::testing::edifact_grammars();
 }
 
 std::string to_json(const google::protobuf::Message& message) {

@@ -17,6 +17,8 @@
 #include <sstream>
 #include <thread>
 
+#include "adapters/documents/edifact_mapper.h"
+#include "adapters/edifact/interchange.h"
 #include "adapters/xml/scanner.h"
 #include "gateway/config/config.h"
 #include "gateway/journal/sqlite_journal.h"
@@ -638,6 +640,70 @@ TEST_CASE("a UN/EDIFACT interchange with its CMS signature: every message journa
   REQUIRE(broken.status() == v1::RECEIPT_STATUS_REJECTED);
   CHECK(broken.rejections(0).code() == "EDI_SEGMENT_UNEXPECTED");
   CHECK(broken.contrl().find("UNH+1+CONTRL") != std::string::npos);
+
+  // The agencies the two declarations went to decide; the broker, who speaks EDIFACT, gets each
+  // decision as a CUSRES interchange too, which maps back to the same decision.
+  std::map<std::string, int> per_service;
+  {
+    auto j = journal::SqliteJournal::open(deployment.journal());
+    REQUIRE(j.ok());
+    for (const std::string n : {"/1", "/2"}) {
+      for (const auto& d : deliveries_of(**j, accepted.gateway_message_id() + n)) {
+        per_service[d.destination]++;
+      }
+    }
+  }
+  REQUIRE(!per_service.empty());
+  int decisions_due = 0;
+  std::vector<std::unique_ptr<Process>> agencies;
+  for (const auto& [service, count] : per_service) {
+    decisions_due += count;
+    agencies.push_back(std::make_unique<Process>(
+        std::vector<std::string>{SWG_PATH, "agency", "--service", service, "--gateway",
+                                 deployment.agencies, "--count", std::to_string(count),
+                                 "--decision", "refuse", "--timeout", "20"},
+        deployment.dir.path() / ("agency-" + service + ".log")));
+  }
+  for (const auto& [service, count] : per_service) {
+    const int code = agencies.front()->finish(0, 30s);
+    INFO(service << ": " << slurp(deployment.dir.path() / ("agency-" + service + ".log")));
+    CHECK(code == 0);
+    agencies.erase(agencies.begin());
+  }
+  Partner broker(**t, deployment.partners, "VN.MOF.CUSTOMS");
+  std::vector<v1::Delivery> answers;
+  for (auto deadline = std::chrono::steady_clock::now() + 10s;
+       static_cast<int>(answers.size()) < decisions_due && std::chrono::steady_clock::now() < deadline;
+       std::this_thread::sleep_for(100ms)) {
+    for (auto& d : broker.fetch_and_ack()) answers.push_back(d);
+  }
+  REQUIRE(static_cast<int>(answers.size()) == decisions_due);
+  for (const v1::Delivery& d : answers) {
+    INFO(d.gateway_message_id());
+    CHECK(d.correlates_to().starts_with(accepted.gateway_message_id() + "/"));
+    REQUIRE(!d.cusres().empty());
+    auto cusres = edifact::parse(d.cusres());
+    REQUIRE(cusres.ok());
+    CHECK(cusres->syntax_version == 3);  // the declarations came in syntax 3
+    CHECK(cusres->sender() == d.model().sender().identity());
+    CHECK(cusres->recipient() == "VN.MOF.CUSTOMS");
+    REQUIRE(cusres->messages.size() == 1);
+    CHECK(cusres->messages[0].type() == "CUSRES");
+    auto mapped = documents::map_cusres(*cusres, cusres->messages[0]);
+    INFO(mapped.status().to_string());
+    REQUIRE(mapped.ok());
+    CHECK(mapped->agency_response().decision() == d.model().agency_response().decision());
+    CHECK(mapped->agency_response().request_message_id() ==
+          d.model().agency_response().request_message_id());
+    CHECK(mapped->agency_response().decision_time().seconds() / 60 ==
+          d.model().agency_response().decision_time().seconds() / 60);
+    // The reference agency's refusal points at an XML element, which CUSRES cannot: the error is
+    // told in the remarks.
+    REQUIRE(mapped->agency_response().errors_size() == 1);
+    CHECK(mapped->agency_response().errors(0).code() == "SEEFTX");
+    CHECK(mapped->agency_response().remarks().find("REFERENCE_AGENCY_REFUSAL at /Envelope/Body") !=
+          std::string::npos);
+  }
   REQUIRE(swgd->finish(SIGTERM, 10s) == 0);
 
   auto j = journal::SqliteJournal::open(deployment.journal());
