@@ -14,8 +14,14 @@
 #                                         verify + chain + partner binding on the peers' very
 #                                         documents), and ingest/* (the same plus mapping on the
 #                                         project's documents)
+#   daemon   the whole gateway against the peers' verification alone:
+#              peer_libxml -m full, peer_xerces -m full -g on rsa/10k, one instance per core at
+#                                         once (what the machine can verify with them)
+#              swgd_load --spawn swgd   : swgd end to end on both cores (CURVE, verify, map,
+#                                         journal with fsync, signed receipts), the load
+#                                         generator beside it
 #
-# Usage: bench/compare_peers.sh [scan|verified|all] [BUILD_DIR]   (needs SWG_BUILD_BENCH=ON)
+# Usage: bench/compare_peers.sh [scan|verified|daemon|all] [BUILD_DIR]   (needs SWG_BUILD_BENCH=ON)
 # Environment: SWG_PEERS_DIR (default ../shared/peers), SWG_BENCH_CORE (default 1),
 #              SWG_BENCH_FILTER (a benchmark filter for our programs), SWG_BENCH_SECONDS (3).
 set -euo pipefail
@@ -27,7 +33,7 @@ work=${TMPDIR:-/tmp}/swg-peers
 core=${SWG_BENCH_CORE:-1}
 seconds=${SWG_BENCH_SECONDS:-3}
 
-for program in decode_bench ingest_bench; do
+for program in decode_bench ingest_bench swgd_load; do
   [ -x "$build/bench/$program" ] || { echo "build $build/bench/$program first" >&2; exit 2; }
 done
 [ -d "$peers_src" ] || { echo "no peers at $peers_src (set SWG_PEERS_DIR)" >&2; exit 2; }
@@ -80,4 +86,19 @@ if [ "$mode" = verified ] || [ "$mode" = all ]; then
   echo "# verified: ours (same core)"
   SWG_BENCH_PEER_CORPUS="$corpus" taskset -c "$core" "$build/bench/ingest_bench" \
     --benchmark_min_time="$seconds" --benchmark_filter="${SWG_BENCH_FILTER:-.}"
+fi
+
+if [ "$mode" = daemon ] || [ "$mode" = all ]; then
+  echo "# daemon: peers, full pipeline on rsa/10k, one instance on each core at once"
+  for pipeline in "peer_libxml -m full" "peer_xerces -g -m full"; do
+    for c in 0 1; do
+      # shellcheck disable=SC2086
+      taskset -c "$c" "$work/pipelines/"$pipeline -s "$corpus/schema/coo.xsd" "${cas[@]}" \
+        -t "$seconds" "$corpus/rsa/10k" | grep RESULT | sed "s/^/core $c: /" &
+    done
+    wait
+  done
+  echo "# daemon: ours, swgd end to end on both cores (~12.75 KB RSA-signed documents)"
+  "$build/bench/swgd_load" --spawn "$build/gateway/server/swgd" --count "${SWG_LOAD_COUNT:-16000}" \
+    --window 16 | grep -E '"(throughput_msgs_per_s|receipt_latency_ms|gateway_stages|group_commit)"'
 fi
