@@ -596,22 +596,19 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
   // spills pages to the WAL in the middle of the transaction (16 MiB).
   SWG_RETURN_IF_ERROR(exec(db, "PRAGMA cache_size = -16384"));
 
-  // Checked and created inside one write transaction, so that two processes opening a new file
-  // at once cannot both create the schema.
-  SWG_RETURN_IF_ERROR(exec(db, "BEGIN IMMEDIATE"));
-  auto check_schema = [&]() -> Status {
+  // The schema is read in a read transaction, so that opening a journal that a busy gateway is
+  // writing (an operator's tool) does not queue for the write lock. Only a new file or an older
+  // schema takes the write lock, and is checked again under it, so that two processes opening
+  // a new file at once cannot both create the schema.
+  enum class Shape { kCurrent, kEmpty, kVersion1 };
+  auto inspect = [&]() -> StatusOr<Shape> {
     StatusOr<std::int64_t> app = query_int(db, "PRAGMA application_id");
     if (!app.ok()) return app.status();
     StatusOr<std::int64_t> version = query_int(db, "PRAGMA user_version");
     if (!version.ok()) return version.status();
     StatusOr<std::int64_t> objects = query_int(db, "SELECT count(*) FROM sqlite_master");
     if (!objects.ok()) return objects.status();
-    if (*app == 0 && *version == 0 && *objects == 0) {
-      SWG_RETURN_IF_ERROR(exec(db, kSchema));
-      SWG_RETURN_IF_ERROR(
-          exec(db, ("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str()));
-      return exec(db, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
-    }
+    if (*app == 0 && *version == 0 && *objects == 0) return Shape::kEmpty;
     if (*app != kApplicationId) {
       return failed_precondition("JOURNAL_NOT_A_JOURNAL",
                                  path.string() + " is not a swg-journal database");
@@ -625,15 +622,38 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
       return Status(StatusCode::kDataLoss, "JOURNAL_DATA_LOSS",
                     path.string() + " has no schema version");
     }
-    if (*version == 1) return exec(db, kMigrateTo2);
-    return ok_status();
+    return *version == 1 ? Shape::kVersion1 : Shape::kCurrent;
   };
-  Status schema = check_schema();
-  if (!schema.ok()) {
-    (void)exec(db, "ROLLBACK");
-    return schema;
+  auto in_transaction = [&](const char* begin, auto&& body) -> Status {
+    SWG_RETURN_IF_ERROR(exec(db, begin));
+    Status st = body();
+    if (!st.ok()) {
+      (void)exec(db, "ROLLBACK");
+      return st;
+    }
+    return exec(db, "COMMIT");
+  };
+  Shape shape = Shape::kCurrent;
+  SWG_RETURN_IF_ERROR(in_transaction("BEGIN", [&]() -> Status {
+    StatusOr<Shape> seen = inspect();
+    if (!seen.ok()) return seen.status();
+    shape = *seen;
+    return ok_status();
+  }));
+  if (shape != Shape::kCurrent) {
+    SWG_RETURN_IF_ERROR(in_transaction("BEGIN IMMEDIATE", [&]() -> Status {
+      StatusOr<Shape> seen = inspect();
+      if (!seen.ok()) return seen.status();
+      if (*seen == Shape::kVersion1) return exec(db, kMigrateTo2);
+      if (*seen == Shape::kEmpty) {
+        SWG_RETURN_IF_ERROR(exec(db, kSchema));
+        SWG_RETURN_IF_ERROR(
+            exec(db, ("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str()));
+        return exec(db, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+      }
+      return ok_status();  // another process made it current meanwhile
+    }));
   }
-  SWG_RETURN_IF_ERROR(exec(db, "COMMIT"));
   SWG_RETURN_IF_ERROR(impl->prepare_all());
   if (options.checkpoint_pages > 0) {
     sqlite3* second = nullptr;

@@ -31,7 +31,8 @@ struct SqliteJournalOptions {
 class SqliteJournal final : public Journal {
  public:
   /// Opens (or creates) the journal at `path`: WAL mode, synchronous=FULL, foreign keys on, the
-  /// schema created in one transaction when the file is new. Errors: kNotFound (missing file and
+  /// schema created (or an older one migrated) in one write transaction when needed; a journal
+  /// whose schema is current is opened without waiting for the write lock. Errors: kNotFound (missing file and
   /// !create_if_missing), kFailedPrecondition (JOURNAL_CANNOT_OPEN: the path cannot be opened;
   /// JOURNAL_SCHEMA_NEWER: written by a newer version;
   /// JOURNAL_NOT_A_JOURNAL: another application's database; JOURNAL_NO_WAL: the file system

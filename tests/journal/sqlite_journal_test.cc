@@ -145,6 +145,13 @@ TEST_CASE("a store locked by another process is Unavailable, and the batch can b
   CHECK(busy.status().code() == StatusCode::kUnavailable);
   CHECK(busy.status().reason() == "JOURNAL_BUSY");
   CHECK(journal.dead_letter(1, "r", at(1)).code() == StatusCode::kUnavailable);
+  // An operator's tool opens and reads the journal meanwhile: opening a journal whose schema is
+  // current takes no write lock.
+  auto reader = SqliteJournal::open(path, options);
+  INFO(reader.status().to_string());
+  REQUIRE(reader.ok());
+  CHECK((*reader)->messages({}).ok());
+  reader->reset();
   REQUIRE(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(other);
 
