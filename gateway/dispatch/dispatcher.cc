@@ -238,7 +238,8 @@ Status Dispatcher::fill(Time now) {
         journal_.lease(service, static_cast<int>(std::min<std::uint64_t>(credit, 1000)), now);
     if (!leased.ok()) return leased.status();
     std::size_t next = 0;
-    for (journal::Delivery& d : *leased) {
+    for (std::size_t i = 0; i < leased->size(); ++i) {
+      journal::Delivery& d = (*leased)[i];
       // Round robin over the service's workers that still have credit.
       Worker* worker = nullptr;
       for (std::size_t tried = 0; tried < serving.size() && !worker; ++tried) {
@@ -255,8 +256,16 @@ Status Dispatcher::fill(Time now) {
       Status sent = worker ? back_.send(peer, transport::encode_deliver(delivery, d.model))
                            : Status(StatusCode::kUnavailable, "NO_CREDIT", "no worker has credit");
       if (!sent.ok()) {
-        SWG_RETURN_IF_ERROR(fail(d.delivery_id, d.attempts, "SEND: " + sent.to_string(), now));
-        if (worker && sent.reason() == "PEER_GONE") bury(peer, "gone", now);
+        // This delivery and the rest of the lease go back to the outbox: at once when the
+        // worker is gone (another may take them), after the backoff when it is busy.
+        const bool gone = worker && sent.reason() == "PEER_GONE";
+        for (std::size_t j = i; j < leased->size(); ++j) {
+          const journal::Delivery& back = (*leased)[j];
+          SWG_RETURN_IF_ERROR(
+              fail(back.delivery_id, back.attempts, "SEND: " + sent.to_string(), now, gone));
+        }
+        if (gone) bury(peer, "gone", now);
+        work_.store(true, std::memory_order_release);
         return ok_status();  // the worker map may have changed: start again at the next tick
       }
       worker->credit--;
@@ -310,6 +319,23 @@ Status Dispatcher::tick(Time now) {
     }
   }
   return ok_status();
+}
+
+Time Dispatcher::next_due(Time now) const {
+  Time due = std::min(last_poll_ + policy_.poll_every, last_expiry_ + std::chrono::minutes(1));
+  if (!acked_.empty()) due = std::min<Time>(due, last_settle_ + policy_.settle_every);
+  if (work_.load(std::memory_order_acquire)) {
+    due = std::min<Time>(due, last_poll_ + policy_.fill_every);
+  }
+  const auto interval =
+      std::chrono::duration_cast<std::chrono::microseconds>(policy_.heartbeat_interval);
+  for (const auto& [peer, worker] : workers_) {
+    due = std::min(due, worker.last_sent + interval);
+    // Buried once silent for longer than the liveness allows: just after that instant.
+    due = std::min<Time>(due, worker.last_heard + interval * policy_.heartbeat_liveness +
+                                  std::chrono::microseconds(1));
+  }
+  return std::max(due, now);
 }
 
 Status Dispatcher::shutdown(Time now) {

@@ -66,11 +66,16 @@ class Dispatcher {
   /// Any frame from `peer`, even a malformed one, proves it is alive.
   void heard(const std::string& peer, Time now);
 
-  /// Periodic work, called by the owning thread at least every few milliseconds: settles
+  /// Periodic work, called by the owning thread after every message and by next_due(): settles
   /// acknowledgements, leases and sends deliveries to workers with credit, sends heartbeats,
   /// buries silent workers, dead-letters deliveries past the age limit. Errors are journal errors
   /// (the caller logs them and carries on; nothing is lost, the work is retried).
   Status tick(Time now);
+
+  /// The latest time at which tick() has something to do (settle, lease, heartbeat, bury,
+  /// expire), given what it knows now; new work arriving through notify() or on_message() moves
+  /// it earlier. The owning thread may wait until then.
+  Time next_due(Time now) const;
 
   /// New deliveries may be waiting (the committer calls this after a commit). Thread-safe.
   void notify() { work_.store(true, std::memory_order_release); }

@@ -4,6 +4,7 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include "gateway/server/admin_http.h"
 #include "gateway/server/admission.h"
 #include "gateway/server/pipeline.h"
+#include "gateway/server/wakeup.h"
 #include "gateway/transport/socket.h"
 #include "gateway/trust/partners.h"
 #include "gateway/trust/trust_store.h"
@@ -58,6 +60,9 @@ class DaemonImpl final : public Daemon {
 
   config::GatewayConfig gateway_;
   metrics::Registry metrics_;
+  // Wake the socket threads when receipts are ready or deliveries committed (they wait in
+  // receive() otherwise, up to the next timer).
+  Wakeup front_wake_, back_wake_;
   std::unique_ptr<journal::SqliteJournal> journal_;
   std::unique_ptr<trust::Signer> signer_;
   std::unique_ptr<transport::Transport> transport_;
@@ -161,10 +166,15 @@ Status DaemonImpl::init(const config::Deployment& d) {
   options.group_commit_max = gateway_.group_commit_max;
   options.grammars = std::move(*grammars);
   options.group_commit_wait = std::chrono::milliseconds(gateway_.group_commit_wait_ms);
+  options.replies_ready = [this](Origin origin) {
+    (origin == Origin::kPartner ? front_wake_ : back_wake_).signal();
+  };
   pipeline_ = std::make_unique<Pipeline>(
       std::move(*schemas), trust::TrustContext{std::move(*store), std::move(*partners)}, d.routes,
-      *journal_, *signer_, std::move(options), metrics_,
-      [dispatcher = dispatcher_.get()] { dispatcher->notify(); });
+      *journal_, *signer_, std::move(options), metrics_, [this] {
+        dispatcher_->notify();
+        back_wake_.signal();
+      });
 
   requests_ = &metrics_.counter("swg_requests_total", "requests received per peer and command",
                                 {"peer", "command"});
@@ -189,8 +199,10 @@ void DaemonImpl::stop() {
   if (stopped_.exchange(true)) return;
   log::info("stopping");
   front_stop_ = true;
+  front_wake_.signal();
   if (front_thread_.joinable()) front_thread_.join();
   back_stop_ = true;
+  back_wake_.signal();
   if (back_thread_.joinable()) back_thread_.join();
   pipeline_.reset();
   admin_.reset();
@@ -222,13 +234,15 @@ void DaemonImpl::front_loop() {
       if (pipeline_->pending() == 0 || Steady::now() > give_up) break;
       std::this_thread::sleep_for(1ms);
     } else {
-      auto in = front_->receive(1ms);
+      // Nothing here runs on a timer: a request or ready receipts (the wakeup) end the wait.
+      auto in = front_->receive(100ms, front_wake_.fd());
       if (!in.ok()) {
         log::error("front_receive", {{"error", in.status().to_string()}});
       } else if (*in) {
         answer_partner(**in);
       }
     }
+    front_wake_.clear();  // before taking: a receipt ready after the take signals again
     for (Reply& r : pipeline_->take_replies(Origin::kPartner)) {
       Status st = front_->send(r.peer, transport::encode_receipt(r.request_id, r.receipt));
       if (!st.ok()) log::warn("receipt_not_sent", {{"partner", r.identity}, {"error", st.to_string()}});
@@ -386,7 +400,14 @@ void DaemonImpl::acknowledge(const transport::Incoming& in,
 void DaemonImpl::back_loop() {
   Steady::time_point counted{};
   while (!back_stop_) {
-    auto in = back_->receive(1ms);
+    // Wait for a worker's message, ready receipts or committed deliveries (the wakeup), or the
+    // dispatcher's next timer, whichever comes first.
+    const journal::Time before = now();
+    const auto until_due = std::chrono::ceil<std::chrono::milliseconds>(
+        dispatcher_->next_due(before) - before);
+    auto in = back_->receive(std::clamp<std::chrono::milliseconds>(until_due, 0ms, 100ms),
+                             back_wake_.fd());
+    back_wake_.clear();
     const journal::Time t = now();
     if (!in.ok()) {
       log::error("back_receive", {{"error", in.status().to_string()}});

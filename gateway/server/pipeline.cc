@@ -455,6 +455,7 @@ void Pipeline::commit_loop() {
       metrics_->stage.with({"receipt"}).observe(seconds_since(d.arrived));
       replies[static_cast<int>(d.origin)].push_back(std::move(reply));
     }
+    const bool ready[2] = {!replies[0].empty(), !replies[1].empty()};
     {
       std::lock_guard lock(mu_);
       journal_health_ = results.ok() ? Status() : results.status();
@@ -465,6 +466,11 @@ void Pipeline::commit_loop() {
     }
     if (!results.ok()) log::error("journal_error", {{"error", results.status().to_string()}});
     pending_.fetch_sub(batch.size());
+    if (options_.replies_ready) {
+      for (Origin o : {Origin::kPartner, Origin::kAgency}) {
+        if (ready[static_cast<int>(o)]) options_.replies_ready(o);
+      }
+    }
     if (deliveries && committed_) committed_();
   }
 }

@@ -71,6 +71,9 @@ struct PipelineOptions {
   std::map<std::string, std::set<v1::DocumentType>> document_types;
   /// Services each agency identity serves: a decision must answer a message delivered to one.
   std::map<std::string, std::set<std::string>> services;
+  /// Called on the committer thread once receipts for `origin` are ready to take (to wake the
+  /// socket thread that sends them). May be empty.
+  std::function<void(Origin)> replies_ready;
 };
 
 class Pipeline {

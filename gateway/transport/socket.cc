@@ -120,9 +120,10 @@ class ZmqTransport final : public Transport {
 };
 
 std::optional<Frames> wait_frames(zmq::socket_t& socket, std::chrono::milliseconds timeout,
-                                  std::vector<zmq::message_t>* parts) {
-  zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
-  if (zmq::poll(&item, 1, timeout) == 0) return std::nullopt;
+                                  std::vector<zmq::message_t>* parts, int wake_fd = -1) {
+  zmq::pollitem_t items[2] = {{socket.handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wake_fd, ZMQ_POLLIN, 0}};
+  if (zmq::poll(items, wake_fd < 0 ? 1 : 2, timeout) == 0) return std::nullopt;
+  if ((items[0].revents & ZMQ_POLLIN) == 0) return std::nullopt;  // woken
   if (!receive_frames(socket, parts)) return std::nullopt;
   Frames frames;
   frames.reserve(parts->size());
@@ -159,9 +160,10 @@ class ZmqRouter final : public RouterEndpoint {
 
   const std::string& endpoint() const override { return endpoint_; }
 
-  StatusOr<std::optional<Incoming>> receive(std::chrono::milliseconds timeout) override {
+  StatusOr<std::optional<Incoming>> receive(std::chrono::milliseconds timeout,
+                                            int wake_fd) override {
     try {
-      auto frames = wait_frames(socket_, timeout, &parts_);
+      auto frames = wait_frames(socket_, timeout, &parts_, wake_fd);
       if (!frames) return std::optional<Incoming>();
       Incoming in;
       in.peer = std::move(frames->front());

@@ -64,8 +64,10 @@ class RouterEndpoint {
   virtual ~RouterEndpoint() = default;
   /// The endpoint actually bound (a tcp://host:* endpoint gets its port).
   virtual const std::string& endpoint() const = 0;
-  /// One message, waiting at most `timeout`; nullopt when none came.
-  virtual StatusOr<std::optional<Incoming>> receive(std::chrono::milliseconds timeout) = 0;
+  /// One message, waiting at most `timeout`; nullopt when none came, or when `wake_fd` (a file
+  /// descriptor polled beside the socket, -1 for none) became readable first.
+  virtual StatusOr<std::optional<Incoming>> receive(std::chrono::milliseconds timeout,
+                                                    int wake_fd = -1) = 0;
   /// Errors: UNAVAILABLE PEER_GONE when the peer is not connected (nothing is dropped silently),
   /// RESOURCE_EXHAUSTED PEER_BUSY when its queue is full.
   virtual Status send(const std::string& peer, const Frames& frames) = 0;
