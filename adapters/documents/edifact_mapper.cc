@@ -710,12 +710,19 @@ constexpr CodeEntry<v1::MessageFunction> kPermitFunctions[] = {
     {"1", v1::MESSAGE_FUNCTION_CANCELLATION},
 };
 // GOVCBR BGM 1001: the licences a permit is.
-constexpr std::string_view kLicenceDocuments[] = {"911", "811"};
+constexpr std::string_view kImportLicence = "911";
+constexpr std::string_view kExportLicence = "811";
 
 bool date_before(const v1::Date& a, const v1::Date& b) {
   if (a.year() != b.year()) return a.year() < b.year();
   if (a.month() != b.month()) return a.month() < b.month();
   return a.day() < b.day();
+}
+
+// An HS code as Permit.Goods holds it: 6 to 10 digits.
+bool is_hs_code(std::string_view code) {
+  return code.size() >= 6 && code.size() <= 10 &&
+         std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 class GovcbrMapper {
@@ -736,24 +743,60 @@ class GovcbrMapper {
   }
 
  private:
+  // The part of the message the last trigger segment opened (govcbr.txt).
+  enum class Part {
+    kHeader,    // BGM … RFF
+    kPlace,     // groups 1/2: LOC, GEI
+    kParty,     // group 7: NAD and its contacts
+    kDocument,  // group 9: DOC, its RFF, DTM, MOA
+    kIssuer,    // group 10: a document's parties
+    kGoods,     // after UNS: group 109 GID and group 110
+    kEnd        // HYN and the summary
+  };
+
   std::string at(std::size_t index, std::uint32_t element = 0) const {
     return position_.path(message_, index, element);
+  }
+  Status located(Status status, std::size_t index, std::uint32_t element) const {
+    if (!status.ok()) status.locate(Location{0, 0, at(index, element)});
+    return status;
   }
 
   Status date(const Segment& s, std::size_t i, v1::Date* out, std::size_t* seen_at) {
     *seen_at = i;
-    Status read = dtm_date(s, out);
-    if (!read.ok()) read.locate(Location{0, 0, at(i, 1)});
-    return read;
+    return located(dtm_date(s, out), i, 1);
   }
 
   Status segment(std::size_t i) {
     const Segment& s = message_.segments[i];
     const std::string_view tag = s.tag();
-    const std::string_view qualifier = s.value(1);
-    if (edifact::same_tag(tag, "LOC")) in_header_ = false;  // group 1: LOC and its DTM
     if (edifact::same_tag(tag, "BGM")) return bgm(s, i);
-    if (!in_header_) return {};
+    if (edifact::same_tag(tag, "UNS")) {
+      part_ = part_ < Part::kGoods ? Part::kGoods : Part::kEnd;  // UNS+D, then UNS+S
+      return {};
+    }
+    if (edifact::same_tag(tag, "HYN")) {
+      part_ = Part::kEnd;
+      return {};
+    }
+    if (part_ == Part::kGoods || part_ == Part::kEnd) return goods_segment(s, i);
+    if (edifact::same_tag(tag, "LOC")) part_ = Part::kPlace;
+    if (edifact::same_tag(tag, "DOC")) part_ = Part::kDocument;
+    if (edifact::same_tag(tag, "NAD")) {
+      part_ = part_ == Part::kDocument || part_ == Part::kIssuer ? Part::kIssuer : Part::kParty;
+    }
+    switch (part_) {
+      case Part::kHeader: return header_segment(s, i);
+      case Part::kParty: return party_segment(s, i);
+      case Part::kDocument:
+      case Part::kIssuer: return document_segment(s, i);
+      default: return {};
+    }
+  }
+
+  Status header_segment(const Segment& s, std::size_t i) {
+    const std::string_view tag = s.tag();
+    const std::string_view qualifier = s.value(1);
     if (edifact::same_tag(tag, "DTM")) {
       if (qualifier == "182") return date(s, i, permit_->mutable_issue_date(), &issue_at_);
       if (qualifier == "7") return date(s, i, permit_->mutable_valid_from(), &from_at_);
@@ -771,13 +814,103 @@ class GovcbrMapper {
     return {};
   }
 
+  // Group 7: the applicant is the importer of an import licence, the exporter of an export
+  // licence; the agency is the message's recipient in an application and its issuer in the
+  // agency's answers. Other parties (a declarant, the other trader) have no place in Permit.
+  Status party_segment(const Segment& s, std::size_t i) {
+    if (!edifact::same_tag(s.tag(), "NAD")) return {};
+    const std::string_view qualifier = s.value(1);
+    const bool application = permit_->status() == v1::Permit::STATUS_APPLICATION;
+    const std::string_view applicant = licence_type_ == kImportLicence ? "IM" : "EX";
+    if (qualifier == applicant) {
+      return party(s, i, "applicant", permit_->mutable_applicant(), &applicant_at_);
+    }
+    if (qualifier == (application ? "MR" : "MS")) {
+      return party(s, i, "licensing agency", permit_->mutable_agency(), &agency_at_);
+    }
+    return {};
+  }
+
+  Status party(const Segment& s, std::size_t i, std::string_view role, v1::Organization* org,
+               std::size_t* seen_at) {
+    if (*seen_at != 0) {
+      return inconsistent_at("a permit names one " + str(role) + " (NAD " + str(s.value(1)) +
+                                 " is also segment " + std::to_string(*seen_at + 1) + ")",
+                             i, 1);
+    }
+    *seen_at = i;
+    set_organization(s, org);
+    return {};
+  }
+
+  // Group 9: a document the permit refers to, its issue date (DTM 182) and, in group 10, its
+  // issuer (NAD MS).
+  Status document_segment(const Segment& s, std::size_t i) {
+    const std::string_view tag = s.tag();
+    if (edifact::same_tag(tag, "DOC")) {
+      document_ = permit_->add_documents();
+      document_->set_type(str(s.value(1, 1)));
+      document_->set_id(str(s.value(2, 1)));
+    } else if (document_ == nullptr) {
+      return {};
+    } else if (edifact::same_tag(tag, "DTM") && part_ == Part::kDocument && s.value(1) == "182") {
+      return located(dtm_date(s, document_->mutable_issue_date()), i, 1);
+    } else if (edifact::same_tag(tag, "NAD") && s.value(1) == "MS" && document_->issuer().empty()) {
+      document_->set_issuer(s.value(2, 1).empty() ? joined(s, 4) : str(s.value(2, 1)));
+    }
+    return {};
+  }
+
+  // Group 109: GID opens a goods item; IMD with code list HS gives its HS code and description,
+  // FTX AAA the description when IMD gave none, MEA AAE its quantity, group 110 LOC 27 its
+  // country of origin.
+  Status goods_segment(const Segment& s, std::size_t i) {
+    const std::string_view tag = s.tag();
+    const std::string_view qualifier = s.value(1);
+    if (edifact::same_tag(tag, "GID")) {
+      goods_ = permit_->add_goods();
+      quantity_at_ = 0;
+      std::int32_t sequence = 0;
+      SWG_RETURN_IF_ERROR(
+          located(parse_position(s.value(1), permit_->goods_size(), "goods item", &sequence), i,
+                  1));
+      goods_->set_sequence(sequence);
+      return {};
+    }
+    if (goods_ == nullptr || part_ == Part::kEnd) return {};
+    if (edifact::same_tag(tag, "IMD") && s.value(3, 2) == "HS") {
+      const std::string_view code = s.value(3, 1);
+      if (!is_hs_code(code)) {
+        return value_invalid("HS code '" + str(code) + "' is not 6 to 10 digits", at(i, 3));
+      }
+      goods_->set_hs_code(str(code));
+      const std::string text = str(s.value(3, 4)) + str(s.value(3, 5));
+      if (!text.empty()) goods_->set_description(text);
+    } else if (edifact::same_tag(tag, "FTX") && qualifier == "AAA" &&
+               goods_->description().empty()) {
+      goods_->set_description(joined(s, 4));
+    } else if (edifact::same_tag(tag, "MEA") && qualifier == "AAE") {
+      if (quantity_at_ != 0) {
+        return inconsistent_at("a goods item has one quantity (MEA AAE is also segment " +
+                                   std::to_string(quantity_at_ + 1) + ")",
+                               i, 1);
+      }
+      quantity_at_ = i;
+      goods_->mutable_quantity()->set_unit(str(s.value(3, 1)));
+      return located(decimal(s.value(3, 2), goods_->mutable_quantity()->mutable_value()), i, 3);
+    } else if (edifact::same_tag(tag, "LOC") && qualifier == "27") {
+      goods_->set_origin_country(str(s.value(2, 1)));
+    }
+    return {};
+  }
+
   Status bgm(const Segment& s, std::size_t i) {
     bgm_at_ = i;
-    const std::string_view name = s.value(1);
-    if (std::find(std::begin(kLicenceDocuments), std::end(kLicenceDocuments), name) ==
-        std::end(kLicenceDocuments)) {
+    licence_type_ = str(s.value(1));
+    if (licence_type_ != kImportLicence && licence_type_ != kExportLicence) {
       return value_invalid(
-          "document " + str(name) + " is not an import (911) or export (811) licence", at(i, 1));
+          "document " + licence_type_ + " is not an import (911) or export (811) licence",
+          at(i, 1));
     }
     permit_->set_status(decode_code(kPermitStatuses, s.value(3)));
     envelope_.set_function(decode_code(kPermitFunctions, s.value(3)));
@@ -833,7 +966,7 @@ class GovcbrMapper {
                              until_at_, 1);
     }
     // A revocation is the agency's cancellation: its document date is when the permit was
-    // revoked. The subset has no free text, so the reason stays empty.
+    // revoked. The subset has no free text for the reason, so it stays empty.
     if (permit_->status() == v1::Permit::STATUS_REVOKED) {
       if (document_date_at_ == 0) {
         return inconsistent_at("a revocation says when the permit was revoked (DTM 137)", bgm_at_,
@@ -841,13 +974,16 @@ class GovcbrMapper {
       }
       *permit_->mutable_revocation_date() = document_date_;
     }
-    // The subset names no parties (NAD lies beyond it): the interchange partners are the
-    // applicant and the agency, whichever way the message travels.
-    const bool from_applicant = application;
+    // A party not named by NAD, or named without C082, is identified by the interchange partner
+    // on its side: the applicant sends an application, the agency its answers.
     const std::string sender = envelope_.sender().identity();
     const std::string recipient = envelope_.recipient().identity();
-    permit_->mutable_applicant()->set_id(from_applicant ? sender : recipient);
-    permit_->mutable_agency()->set_id(from_applicant ? recipient : sender);
+    if (permit_->applicant().id().empty()) {
+      permit_->mutable_applicant()->set_id(application ? sender : recipient);
+    }
+    if (permit_->agency().id().empty()) {
+      permit_->mutable_agency()->set_id(application ? recipient : sender);
+    }
     return {};
   }
 
@@ -856,7 +992,10 @@ class GovcbrMapper {
   Position position_;
   v1::Envelope envelope_;
   v1::Permit* permit_ = nullptr;
-  bool in_header_ = true;
+  v1::DocumentReference* document_ = nullptr;
+  v1::Permit::Goods* goods_ = nullptr;
+  Part part_ = Part::kHeader;
+  std::string licence_type_;
   std::string number_;
   std::string previous_;
   std::string licence_;
@@ -868,6 +1007,9 @@ class GovcbrMapper {
   std::size_t document_date_at_ = 0;
   std::size_t procedure_at_ = 0;
   std::size_t licence_at_ = 0;
+  std::size_t applicant_at_ = 0;
+  std::size_t agency_at_ = 0;
+  std::size_t quantity_at_ = 0;
 };
 
 // ---------------------------------------------------------------------------- CUSRES writer

@@ -35,8 +35,13 @@ StatusOr<v1::Envelope> map_cusres(const edifact::Interchange& interchange,
                                   const edifact::Message& message);
 
 /// A GOVCBR (D.09B permit subset) message → Envelope with a Permit: an application (BGM 1225 9),
-/// an issued permit (29) or a revoked one (1). DOC_VALUE_INVALID for a document that is not a
-/// licence (BGM 1001 911 or 811); DOC_INCONSISTENT for the Permit rules of the XML builder.
+/// an issued permit (29) or a revoked one (1), with its applicant and agency (NAD of group 7,
+/// else the interchange partners), the documents it refers to (group 9 DOC, with DTM 182 and the
+/// issuer NAD MS of group 10) and its goods items (group 109: GID sequence, IMD HS code and
+/// description, FTX AAA, MEA AAE quantity, LOC 27 origin). DOC_VALUE_INVALID for a document that
+/// is not a licence (BGM 1001 911 or 811), an HS code that is not 6 to 10 digits or a quantity
+/// that is not a number; DOC_INCONSISTENT for the Permit rules of the XML builder, goods items not
+/// numbered 1..n, a second applicant or agency, a second quantity of one goods item.
 StatusOr<v1::Envelope> map_govcbr(const edifact::Interchange& interchange,
                                   const edifact::Message& message);
 

@@ -1,8 +1,10 @@
-// GOVCBR (D.09B permit subset) → Permit (documents::map_govcbr): the mapping of each status and
-// the Permit rules at their EDIFACT positions. Every message here first passes the grammar, so
-// what fails is the mapper's own check. The golden models of the GOVCBR fixtures are compared
-// by tests/documents/edifact_mapping_test.cc with those of the other messages.
+// GOVCBR (D.09B permit subset) → Permit (documents::map_govcbr): the mapping of each status, of
+// the parties, documents and goods items, and the Permit rules at their EDIFACT positions. Every
+// message here first passes the grammar, so what fails is the mapper's own check. The golden
+// models of the GOVCBR fixtures are compared by tests/documents/edifact_mapping_test.cc with
+// those of the other messages.
 #include <string>
+#include <string_view>
 
 #include <catch2/catch.hpp>
 
@@ -24,13 +26,21 @@ std::shared_ptr<const edifact::Grammars> grammars() {
   return loaded;
 }
 
-/// One GOVCBR message from the agency THDFT to the trader: `body` is everything between UNH
-/// and UNT.
-std::string from_agency(const std::string& body) {
+/// One GOVCBR message from the agency THDFT to the trader: `header` is everything between UNH
+/// and the first UNS, `goods` the goods items between UNS+D and HYN.
+std::string from_agency(const std::string& header, const std::string& goods = "") {
+  const std::string body = header + "UNS+D'" + goods + "HYN+1'UNS+S'";
   int segments = 2;
   for (char c : body) segments += c == '\'' ? 1 : 0;
   return "UNB+UNOA:3+THDFT:ZZ+TH0105551234567:ZZ+241118:1030+IC9'UNH+1+GOVCBR:D:09B:UN'" + body +
          "UNT+" + std::to_string(segments) + "+1'UNZ+1+IC9'";
+}
+
+/// The same from the trader to the agency (an application).
+std::string from_trader(const std::string& header, const std::string& goods = "") {
+  std::string bytes = from_agency(header, goods);
+  bytes.replace(bytes.find("THDFT:ZZ+TH0105551234567:ZZ"), 27, "TH0105551234567:ZZ+THDFT:ZZ");
+  return bytes;
 }
 
 StatusOr<v1::Envelope> map_valid(const std::string& bytes) {
@@ -40,6 +50,15 @@ StatusOr<v1::Envelope> map_valid(const std::string& bytes) {
   INFO(valid.to_string());
   REQUIRE(valid.ok());
   return map_message(*ic, *ic->all_messages().front());
+}
+
+/// Maps `bytes`, which the grammar accepts, and checks that the mapper refuses them with `reason`
+/// at `path`.
+void check_refused(const std::string& bytes, std::string_view reason, const std::string& path) {
+  auto envelope = map_valid(bytes);
+  REQUIRE_FALSE(envelope.ok());
+  CHECK(envelope.status().reason() == reason);
+  CHECK(envelope.status().location().path == path);
 }
 
 const std::string kIssued =
@@ -67,47 +86,38 @@ TEST_CASE("govcbr: an issued licence maps to an issued Permit") {
 
 TEST_CASE("govcbr: the Permit rules hold at EDIFACT positions") {
   SECTION("an application has no licence number yet") {
-    auto envelope = map_valid(from_agency("BGM+911+APP-7+9'RFF+IP:DFT-IL-1'LOC+27+VN'GEI+5'"));
-    REQUIRE_FALSE(envelope.ok());
-    CHECK(envelope.status().reason() == codes::kInconsistent);
-    CHECK(envelope.status().location().path == "UNB IC9/UNH 1/segment 3 RFF/element 1");
+    check_refused(from_agency("BGM+911+APP-7+9'RFF+IP:DFT-IL-1'LOC+27+VN'GEI+5'"),
+                  codes::kInconsistent, "UNB IC9/UNH 1/segment 3 RFF/element 1");
   }
   SECTION("an application has no issue date yet") {
-    auto envelope = map_valid(from_agency("BGM+911+APP-7+9'DTM+182:20241118:102'LOC+27+VN'GEI+5'"));
-    REQUIRE_FALSE(envelope.ok());
-    CHECK(envelope.status().reason() == codes::kInconsistent);
-    CHECK(envelope.status().location().path == "UNB IC9/UNH 1/segment 3 DTM/element 1");
+    check_refused(from_agency("BGM+911+APP-7+9'DTM+182:20241118:102'LOC+27+VN'GEI+5'"),
+                  codes::kInconsistent, "UNB IC9/UNH 1/segment 3 DTM/element 1");
   }
   SECTION("an issued permit has its validity dates") {
-    auto envelope = map_valid(from_agency(
-        "BGM+911+DFT-IL-1+29'DTM+182:20241118:102'DTM+7:20241118:102'LOC+27+VN'GEI+5'"));
-    REQUIRE_FALSE(envelope.ok());
-    CHECK(envelope.status().reason() == codes::kInconsistent);
-    CHECK(envelope.status().location().path == "UNB IC9/UNH 1/segment 2 BGM");
+    check_refused(
+        from_agency("BGM+911+DFT-IL-1+29'DTM+182:20241118:102'DTM+7:20241118:102'LOC+27+VN'GEI+5'"),
+        codes::kInconsistent, "UNB IC9/UNH 1/segment 2 BGM");
   }
   SECTION("valid until is not before valid from") {
-    auto envelope = map_valid(from_agency(
-        "BGM+911+DFT-IL-1+29'DTM+182:20241118:102'DTM+7:20241118:102'DTM+36:20241117:102'"
-        "LOC+27+VN'GEI+5'"));
-    REQUIRE_FALSE(envelope.ok());
-    CHECK(envelope.status().reason() == codes::kInconsistent);
-    CHECK(envelope.status().location().path == "UNB IC9/UNH 1/segment 5 DTM/element 1");
+    check_refused(
+        from_agency(
+            "BGM+911+DFT-IL-1+29'DTM+182:20241118:102'DTM+7:20241118:102'DTM+36:20241117:102'"
+            "LOC+27+VN'GEI+5'"),
+        codes::kInconsistent, "UNB IC9/UNH 1/segment 5 DTM/element 1");
   }
   SECTION("the licence number of RFF IP is the permit number of BGM") {
-    auto envelope = map_valid(from_agency(
-        "BGM+911+DFT-IL-1+29'DTM+182:20241118:102'DTM+7:20241118:102'DTM+36:20250517:102'"
-        "RFF+IP:DFT-IL-2'LOC+27+VN'GEI+5'"));
-    REQUIRE_FALSE(envelope.ok());
-    CHECK(envelope.status().reason() == codes::kInconsistent);
-    CHECK(envelope.status().location().path == "UNB IC9/UNH 1/segment 6 RFF/element 1");
+    check_refused(
+        from_agency(
+            "BGM+911+DFT-IL-1+29'DTM+182:20241118:102'DTM+7:20241118:102'DTM+36:20250517:102'"
+            "RFF+IP:DFT-IL-2'LOC+27+VN'GEI+5'"),
+        codes::kInconsistent, "UNB IC9/UNH 1/segment 6 RFF/element 1");
   }
   SECTION("a revocation says when") {
-    auto envelope = map_valid(from_agency(
-        "BGM+911+DFT-IL-1+1'DTM+182:20241118:102'DTM+7:20241118:102'DTM+36:20250517:102'"
-        "LOC+27+VN'GEI+5'"));
-    REQUIRE_FALSE(envelope.ok());
-    CHECK(envelope.status().reason() == codes::kInconsistent);
-    CHECK(envelope.status().location().path == "UNB IC9/UNH 1/segment 2 BGM");
+    check_refused(
+        from_agency(
+            "BGM+911+DFT-IL-1+1'DTM+182:20241118:102'DTM+7:20241118:102'DTM+36:20250517:102'"
+            "LOC+27+VN'GEI+5'"),
+        codes::kInconsistent, "UNB IC9/UNH 1/segment 2 BGM");
   }
   SECTION("a revocation with its date maps to a revoked Permit") {
     auto envelope =
@@ -120,15 +130,135 @@ TEST_CASE("govcbr: the Permit rules hold at EDIFACT positions") {
   }
 }
 
-TEST_CASE("govcbr: a document that is not a licence is refused by the mapper too") {
-  // The grammar's code list refuses BGM 1001 380; the mapper does not rely on it.
-  auto ic = edifact::parse(from_agency("BGM+380+INV-1+9'LOC+27+VN'GEI+5'"));
+TEST_CASE("govcbr: a document that is not a licence is refused by the mapper") {
+  // 380 is in the 1001 code list (a DOC may refer to an invoice), so the grammar takes it in BGM;
+  // only the mapper knows that the message itself must be a licence.
+  const std::string bytes = from_agency("BGM+380+INV-1+9'LOC+27+VN'GEI+5'");
+  auto ic = edifact::parse(bytes);
   REQUIRE(ic.ok());
-  CHECK_FALSE(edifact::Validator(grammars()).validate(*ic).ok());
+  CHECK(edifact::Validator(grammars()).validate(*ic).ok());
   auto envelope = map_message(*ic, *ic->all_messages().front());
   REQUIRE_FALSE(envelope.ok());
   CHECK(envelope.status().reason() == codes::kValueInvalid);
   CHECK(envelope.status().location().path == "UNB IC9/UNH 1/segment 2 BGM/element 1");
+}
+
+TEST_CASE("govcbr: parties of group 7") {
+  SECTION("an issued licence: the agency issues it (NAD MS), the importer applied (NAD IM)") {
+    auto envelope = map_valid(from_agency(
+        kIssued +
+        "NAD+MS+THDFT++DEPARTMENT OF FOREIGN TRADE+563 NONTHABURI ROAD+NONTHABURI++11000+TH'"
+        "CTA+IC+:IMPORT CONTROL'COM+6625474771:TE'"
+        "NAD+IM+TH0105551234567++SIAM GRAIN TRADING CO LTD'NAD+DT+TH0999'"));
+    REQUIRE(envelope.ok());
+    const v1::Permit& permit = envelope->permit();
+    CHECK(permit.agency().id() == "THDFT");
+    CHECK(permit.agency().name() == "DEPARTMENT OF FOREIGN TRADE");
+    REQUIRE(permit.agency().address().lines_size() == 1);
+    CHECK(permit.agency().address().lines(0) == "563 NONTHABURI ROAD");
+    CHECK(permit.agency().address().city() == "NONTHABURI");
+    CHECK(permit.agency().address().postcode() == "11000");
+    CHECK(permit.agency().address().country() == "TH");
+    CHECK(permit.applicant().id() == "TH0105551234567");
+    CHECK(permit.applicant().name() == "SIAM GRAIN TRADING CO LTD");
+  }
+  SECTION("an application: the agency receives it (NAD MR); an export licence's applicant is EX") {
+    auto envelope = map_valid(from_trader(
+        "BGM+811+APP-9+9'LOC+28+JP'GEI+5'NAD+EX+TH0105551234567++SIAM GRAIN TRADING CO LTD'"
+        "NAD+IM+JP77++OSAKA FOODS KK'NAD+MS+TH0105551234567'NAD+MR+THDFT++DEPARTMENT OF FOREIGN "
+        "TRADE'"));
+    REQUIRE(envelope.ok());
+    const v1::Permit& permit = envelope->permit();
+    CHECK(permit.status() == v1::Permit::STATUS_APPLICATION);
+    CHECK(permit.applicant().name() == "SIAM GRAIN TRADING CO LTD");
+    CHECK(permit.agency().id() == "THDFT");
+    CHECK(permit.agency().name() == "DEPARTMENT OF FOREIGN TRADE");
+  }
+  SECTION("a party named without C082 keeps the interchange partner as its id") {
+    auto envelope = map_valid(from_agency(kIssued + "NAD+IM+++SIAM GRAIN TRADING CO LTD'"));
+    REQUIRE(envelope.ok());
+    CHECK(envelope->permit().applicant().id() == "TH0105551234567");
+    CHECK(envelope->permit().applicant().name() == "SIAM GRAIN TRADING CO LTD");
+  }
+  SECTION("a permit names one applicant") {
+    check_refused(from_agency(kIssued + "NAD+IM+TH1'NAD+IM+TH2'"), codes::kInconsistent,
+                  "UNB IC9/UNH 1/segment 11 NAD/element 1");
+  }
+  SECTION("a permit names one agency") {
+    check_refused(from_agency(kIssued + "NAD+MS+THDFT'NAD+MS+THFDA'"), codes::kInconsistent,
+                  "UNB IC9/UNH 1/segment 11 NAD/element 1");
+  }
+}
+
+TEST_CASE("govcbr: documents of group 9") {
+  auto envelope =
+      map_valid(from_agency(
+          kIssued + "DOC+315+SGT-VN-2024-077'DTM+182:20241020:102'NAD+MS+++VINAFOOD 2 CORPORATION'"
+                    "DOC+380+INV-9'RFF+ACW:APP-7'NAD+MS+VN0301'NAD+MS+VN0302'"));
+  REQUIRE(envelope.ok());
+  const v1::Permit& permit = envelope->permit();
+  REQUIRE(permit.documents_size() == 2);
+  CHECK(permit.documents(0).type() == "315");
+  CHECK(permit.documents(0).id() == "SGT-VN-2024-077");
+  CHECK(permit.documents(0).issue_date().year() == 2024);
+  CHECK(permit.documents(0).issue_date().month() == 10);
+  CHECK(permit.documents(0).issue_date().day() == 20);
+  CHECK(permit.documents(0).issuer() == "VINAFOOD 2 CORPORATION");
+  CHECK(permit.documents(1).type() == "380");
+  CHECK(permit.documents(1).id() == "INV-9");
+  CHECK_FALSE(permit.documents(1).has_issue_date());
+  CHECK(permit.documents(1).issuer() == "VN0301");  // the first issuer named
+  // The document's parties are not the permit's.
+  CHECK(permit.agency().id() == "THDFT");
+  CHECK(permit.applicant().id() == "TH0105551234567");
+}
+
+TEST_CASE("govcbr: goods items of group 109") {
+  SECTION("HS code, description, quantity and origin") {
+    auto envelope = map_valid(from_agency(
+        kIssued,
+        "GID+1'IMD+B++100630:HS:1:SEMI-MILLED OR WHOLLY MILLED RICE'MEA+AAE++TNE:2500'LOC+27+VN'"
+        "GID+2'IMD+B++100640:HS:1'FTX+AAA+++BROKEN RICE'MEA+AAE++TNE:500,5'LOC+27+KH'"));
+    REQUIRE(envelope.ok());
+    const v1::Permit& permit = envelope->permit();
+    REQUIRE(permit.goods_size() == 2);
+    CHECK(permit.goods(0).sequence() == 1);
+    CHECK(permit.goods(0).hs_code() == "100630");
+    CHECK(permit.goods(0).description() == "SEMI-MILLED OR WHOLLY MILLED RICE");
+    CHECK(permit.goods(0).quantity().value() == "2500");
+    CHECK(permit.goods(0).quantity().unit() == "TNE");
+    CHECK(permit.goods(0).origin_country() == "VN");
+    CHECK(permit.goods(1).sequence() == 2);
+    CHECK(permit.goods(1).hs_code() == "100640");
+    CHECK(permit.goods(1).description() == "BROKEN RICE");
+    CHECK(permit.goods(1).quantity().value() == "500.5");
+    CHECK(permit.goods(1).origin_country() == "KH");
+  }
+  SECTION("an IMD of another code list gives no HS code") {
+    auto envelope = map_valid(from_agency(kIssued, "GID+1'IMD+B++RICE-A:ZZ'"));
+    REQUIRE(envelope.ok());
+    REQUIRE(envelope->permit().goods_size() == 1);
+    CHECK(envelope->permit().goods(0).hs_code().empty());
+  }
+  SECTION("an HS code is 6 to 10 digits") {
+    for (const char* code : {"1006", "10063A", "10063020001"}) {
+      INFO(code);
+      check_refused(from_agency(kIssued, "GID+1'IMD+B++" + std::string(code) + ":HS'"),
+                    codes::kValueInvalid, "UNB IC9/UNH 1/segment 12 IMD/element 3");
+    }
+  }
+  SECTION("goods items are numbered 1..n") {
+    check_refused(from_agency(kIssued, "GID+1'GID+3'"), codes::kInconsistent,
+                  "UNB IC9/UNH 1/segment 12 GID/element 1");
+  }
+  SECTION("a goods item has one quantity") {
+    check_refused(from_agency(kIssued, "GID+1'MEA+AAE++TNE:1'MEA+AAE++KGM:1000'"),
+                  codes::kInconsistent, "UNB IC9/UNH 1/segment 13 MEA/element 1");
+  }
+  SECTION("a quantity is a number") {
+    check_refused(from_agency(kIssued, "GID+1'MEA+AAE++TNE:ABOUT 5'"), codes::kValueInvalid,
+                  "UNB IC9/UNH 1/segment 12 MEA/element 3");
+  }
 }
 
 }  // namespace swg::documents

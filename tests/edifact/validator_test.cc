@@ -47,6 +47,7 @@ TEST_CASE("grammars: the shipped folder loads") {
   const auto grammars = shipped();
   CHECK(grammars->find("CUSDEC", "D", "96B", "UN") != nullptr);
   CHECK(grammars->find("CUSRES", "D", "96B", "UN") != nullptr);
+  CHECK(grammars->find("GOVCBR", "D", "09B", "UN") != nullptr);
   CHECK(grammars->find("CONTRL", "D", "3", "UN") != nullptr);
   CHECK(grammars->find("CONTRL", "4", "1", "UN") != nullptr);
   CHECK(grammars->find("ORDERS", "D", "96A", "UN") == nullptr);
@@ -158,6 +159,93 @@ std::shared_ptr<const Grammars> uns_table(const std::string& detail_status) {
 }
 
 }  // namespace
+
+TEST_CASE("validate: CUSDEC groups as D.96B nests them") {
+  Validator validator(shipped());
+  const std::string tail = "UNS+D'" + kItem + "UNS+S'";
+  SECTION("a party's CTA and COM are segments of group 6: one CTA, five COM") {
+    auto ic = parse(cusdec(kHeader + "NAD+IM+1'CTA+IC+:AN'COM+1:TE'COM+2:FX'NAD+EX+2'" + tail));
+    REQUIRE(ic.ok());
+    CHECK(validator.validate(*ic).ok());
+    const Fault f =
+        rejected(validator, cusdec(kHeader + "NAD+IM+1'CTA+IC+:AN'CTA+IC+:BINH'" + tail));
+    CHECK(f.reason == codes::kTooManyRepeats);
+    CHECK(f.path() == "UNB IC7/UNH M1/segment 7 CTA");
+  }
+  SECTION("the terms of delivery take two places (group 7, LOC C 2)") {
+    auto ic = parse(cusdec(kHeader + "TOD+++CIF'LOC+5+VNHPH'LOC+8+VNHPH'" + tail));
+    REQUIRE(ic.ok());
+    CHECK(validator.validate(*ic).ok());
+    const Fault f =
+        rejected(validator, cusdec(kHeader + "TOD+++CIF'LOC+5+VNHPH'LOC+8+VNHPH'LOC+9+CNSHA'" +
+                                   tail));
+    CHECK(f.reason == codes::kTooManyRepeats);
+    CHECK(f.segment_position == 8);
+  }
+  SECTION("a header amount's currency is group 9, one CUX a MOA") {
+    const Fault f =
+        rejected(validator, cusdec(kHeader + "MOA+40:1:USD'CUX+2:USD:4'CUX+3:VND:1'" + tail));
+    CHECK(f.reason == codes::kTooManyGroupRepeats);
+    CHECK(f.path() == "UNB IC7/UNH M1/segment 7 CUX");
+  }
+  SECTION("an item's package marks are group 32 inside group 31") {
+    auto ic = parse(cusdec(kHeader + "UNS+D'" + kItem +
+                           "PAC+2++CT'PCI+24+A 1'PCI+24+A 2'PAC+1++BG'UNS+S'"));
+    REQUIRE(ic.ok());
+    CHECK(validator.validate(*ic).ok());
+    const Fault f = rejected(validator, cusdec(kHeader + "UNS+D'" + kItem + "PCI+24+A 1'UNS+S'"));
+    CHECK(f.reason == codes::kSegmentUnexpected);
+    CHECK(f.path() == "UNB IC7/UNH M1/segment 8 PCI");
+  }
+  SECTION("authentication is group 50, once") {
+    const Fault f = rejected(validator, cusdec(kHeader + tail + "AUT+A1'AUT+A2'"));
+    CHECK(f.reason == codes::kTooManyGroupRepeats);
+    CHECK(f.path() == "UNB IC7/UNH M1/segment 10 AUT");
+  }
+}
+
+TEST_CASE("validate: GOVCBR D.09B sections and groups") {
+  Validator validator(shipped());
+  const auto govcbr = [](const std::string& body) {
+    int segments = 2;
+    for (char c : body) segments += c == '\'' ? 1 : 0;
+    return "UNB+UNOA:3+TH1:ZZ+THDFT:ZZ+241118:0900+IC8'UNH+1+GOVCBR:D:09B:UN'" + body + "UNT+" +
+           std::to_string(segments) + "+1'UNZ+1+IC8'";
+  };
+  const std::string header = "BGM+911+APP-1+9'LOC+27+VN'GEI+5'";
+  SECTION("parties, documents and goods in the published order") {
+    auto ic = parse(govcbr(header +
+                           "NAD+IM+TH1'CTA+IC+:AN'COM+1:TE'NAD+MR+THDFT'DOC+380+INV-1'"
+                           "DTM+182:20241101:102'NAD+MS+VN1'UNS+D'GID+1'IMD+B++100630:HS:1'"
+                           "MEA+AAE++TNE:5'LOC+27+VN'GID+2'HYN+1'UNS+S'"));
+    REQUIRE(ic.ok());
+    const Status status = validator.validate(*ic);
+    INFO(status.to_string());
+    CHECK(status.ok());
+  }
+  SECTION("group 2 (GEI) is nested in group 1 (LOC): each place has its GEI") {
+    const Fault f =
+        rejected(validator, govcbr("BGM+911+APP-1+9'LOC+27+VN'GEI+5'LOC+28+JP'UNS+D'HYN+1'UNS+S'"));
+    CHECK(f.reason == codes::kSegmentMissing);
+    CHECK(f.path() == "UNB IC8/UNH 1/segment 6 UNS");
+  }
+  SECTION("a party after a document is the document's (group 10), which has no DTM") {
+    const Fault f = rejected(validator, govcbr(header + "DOC+380+INV-1'NAD+IM+TH1'"
+                                                        "DTM+137:20241101:102'UNS+D'HYN+1'UNS+S'"));
+    CHECK(f.reason == codes::kSegmentUnexpected);
+    CHECK(f.path() == "UNB IC8/UNH 1/segment 7 DTM");
+  }
+  SECTION("goods items come after UNS+D: a GID before it skips the mandatory UNS") {
+    const Fault f = rejected(validator, govcbr(header + "GID+1'UNS+D'HYN+1'UNS+S'"));
+    CHECK(f.reason == codes::kSegmentMissing);
+    CHECK(f.path() == "UNB IC8/UNH 1/segment 5 GID");
+  }
+  SECTION("a party qualifier outside the code list") {
+    const Fault f = rejected(validator, govcbr(header + "NAD+ZZZ+TH1'UNS+D'HYN+1'UNS+S'"));
+    CHECK(f.reason == codes::kCodeUnknown);
+    CHECK(f.path() == "UNB IC8/UNH 1/segment 5 NAD/element 1");
+  }
+}
 
 TEST_CASE("validate: UNS section control") {
   Validator validator(shipped());
