@@ -41,6 +41,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
@@ -551,6 +552,42 @@ std::map<std::string, std::pair<double, double>> histogram_totals(const std::str
   return out;
 }
 
+// The upper bound of the bucket holding the 99th percentile of each labelled series of histogram
+// `name` (seconds; infinity when it is in the last bucket), by the series' label text.
+std::map<std::string, double> histogram_p99_bounds(const std::string& text,
+                                                   const std::string& name) {
+  std::map<std::string, std::vector<std::pair<double, double>>> buckets;  // (le, cumulative)
+  std::istringstream lines(text);
+  std::string line;
+  const std::string prefix = name + "_bucket{";
+  while (std::getline(lines, line)) {
+    if (line.rfind(prefix, 0) != 0) continue;
+    const auto le = line.find("le=\"");
+    const auto close = line.find("\"}", le);
+    if (le == std::string::npos || close == std::string::npos) continue;
+    std::string labels = line.substr(prefix.size() - 1, le - (prefix.size() - 1));
+    if (labels.size() > 1 && labels.back() == ',') labels.pop_back();
+    labels += "}";
+    const std::string bound = line.substr(le + 4, close - le - 4);
+    const double upper =
+        bound == "+Inf" ? std::numeric_limits<double>::infinity() : std::strtod(bound.c_str(), nullptr);
+    buckets[labels == "{}" ? "" : labels].emplace_back(upper,
+                                                       std::strtod(line.c_str() + close + 3, nullptr));
+  }
+  std::map<std::string, double> out;
+  for (const auto& [labels, series] : buckets) {
+    if (series.empty() || series.back().second <= 0) continue;
+    const double wanted = 0.99 * series.back().second;
+    for (const auto& [upper, cumulative] : series) {
+      if (cumulative >= wanted) {
+        out[labels] = upper;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 // CPU seconds (user + system) this process used so far.
 double cpu_seconds() {
   rusage usage{};
@@ -871,13 +908,19 @@ int run(Options options) {
     // ingest = one submission's single pass; commit = one group commit (receipts signed, batch
     // appended and fsync'd); receipt = arrival to receipt ready, inside the gateway.
     const auto stages = histogram_totals(metrics, "swg_stage_seconds");
+    const auto p99 = histogram_p99_bounds(metrics, "swg_stage_seconds");
     json << "  \"gateway_stages\": {";
     first = true;
     for (const auto& [labels, sum_count] : stages) {
       const auto& [sum, count] = sum_count;
       json << (first ? "" : ", ") << json_string(labels)
            << ": {\"mean_ms\": " << (count > 0 ? sum / count * 1000 : 0) << ", \"total_s\": " << sum
-           << ", \"count\": " << static_cast<std::uint64_t>(count) << "}";
+           << ", \"count\": " << static_cast<std::uint64_t>(count);
+      // p99 at most this: the upper bound of its histogram bucket (-1: beyond the last bound).
+      if (auto it = p99.find(labels); it != p99.end()) {
+        json << ", \"p99_le_ms\": " << (std::isinf(it->second) ? -1.0 : it->second * 1000);
+      }
+      json << "}";
       first = false;
     }
     json << "},\n";
