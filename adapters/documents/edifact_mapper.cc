@@ -316,6 +316,7 @@ class CusdecMapper {
     kItemDocument,
     kItemAmount,
     kItemTax,
+    kItemQuantity,  // group 42: QVR, then the QTY the item quantity is read from
     kSummary
   };
 
@@ -356,6 +357,7 @@ class CusdecMapper {
     if (edifact::same_tag(tag, "TOD")) part_ = Part::kDelivery;
     if (edifact::same_tag(tag, "DOC")) part_ = detail ? Part::kItemDocument : Part::kDocument;
     if (edifact::same_tag(tag, "TAX")) part_ = detail ? Part::kItemTax : Part::kTax;
+    if (edifact::same_tag(tag, "QVR")) part_ = Part::kItemQuantity;
     if (edifact::same_tag(tag, "MOA") && part_ != Part::kTax && part_ != Part::kItemTax) {
       part_ = detail ? Part::kItemAmount : Part::kAmount;
     }
@@ -385,7 +387,9 @@ class CusdecMapper {
   Status header_segment(const Segment& s, std::size_t i) {
     const std::string_view tag = s.tag();
     const std::string_view qualifier = s.value(1);
-    if (edifact::same_tag(tag, "LOC")) {
+    // The office and ports are the header's LOC (0040): a LOC of a document (group 5) or of the
+    // terms of delivery (group 7) places something else.
+    if (edifact::same_tag(tag, "LOC") && part_ == Part::kHeader) {
       const std::string place = str(s.value(2));
       if (qualifier == "41" || qualifier == "42") cd_->set_office(place);
       if (qualifier == "9") cd_->set_port_of_loading(place);
@@ -451,7 +455,8 @@ class CusdecMapper {
       if (net) net_at_ = i;
       mass->set_unit(str(s.value(3, 1)));
       return located(decimal(s.value(3, 2), mass->mutable_value()), i, 3);
-    } else if (edifact::same_tag(tag, "QTY") && s.value(1, 1) == "47") {
+    } else if (edifact::same_tag(tag, "QTY") && part_ == Part::kItemQuantity &&
+               s.value(1, 1) == "47") {
       item_->mutable_quantity()->set_unit(str(s.value(1, 3)));
       return located(decimal(s.value(1, 2), item_->mutable_quantity()->mutable_value()), i, 1);
     } else if (edifact::same_tag(tag, "DOC")) {

@@ -190,6 +190,19 @@ TEST_CASE("edifact mapping: CUSDEC fields") {
   CHECK(cd.items(0).gross_mass().unit() == "KGM");
   CHECK(cd.items(1).value().value() == "400.00");
 
+  SECTION("an item's quantity is group 42's QTY; a document's place is not a port") {
+    auto body = cusdec_body();
+    body.insert(body.begin() + 12, {"QVR+0:47", "QTY+47:500:PCE"});
+    body.insert(body.begin() + 4, {"DOC+380+INV-1", "LOC+9+VNHPH"});
+    v1::Envelope with;
+    const Status mapped = map_first(interchange_of("CUSDEC", body), &with);
+    INFO(mapped.to_string());
+    REQUIRE(mapped.ok());
+    CHECK(with.customs_declaration().port_of_loading() == "CNSHA");
+    CHECK(with.customs_declaration().items(0).quantity().value() == "500");
+    CHECK(with.customs_declaration().items(0).quantity().unit() == "PCE");
+    CHECK_FALSE(with.customs_declaration().items(1).has_quantity());
+  }
   SECTION("a comma as decimal mark (UNA) gives the same exact decimals") {
     auto body = cusdec_body();
     body[9] = "MEA+WT+AAA+KGM:90,5";
@@ -251,7 +264,7 @@ TEST_CASE("edifact mapping: CUSDEC cross-field rules reject with their EDIFACT p
     REQUIRE(value != std::string::npos);
     bytes.replace(value, 20, "MOA+38:262500.00:EUR");
     check_rejected(map_first(bytes), codes::kInconsistent,
-                   "UNB IC0305RICE/UNG G0305/UNH R1/segment 16 MOA/element 1");
+                   "UNB IC0305RICE/UNG G0305/UNH R1/segment 15 MOA/element 1");
   }
   SECTION("ISO 8859-1 text (UNOC) becomes UTF-8") {
     body[4] = "NAD+IM+0101234567++SOCI\xC9T\xC9 AN PHAT";

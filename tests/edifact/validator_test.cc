@@ -197,6 +197,50 @@ TEST_CASE("validate: CUSDEC groups as D.96B nests them") {
     CHECK(f.reason == codes::kSegmentUnexpected);
     CHECK(f.path() == "UNB IC7/UNH M1/segment 8 PCI");
   }
+  SECTION("group 4 is TDT alone; a document's group 5 follows it, before the parties") {
+    auto ic = parse(cusdec(kHeader +
+                           "TDT+20+VOY1+1'DOC+380+INV-1'DTM+3:20240105:102'"
+                           "LOC+9+CNSHA'NAD+IM+1'" +
+                           tail));
+    REQUIRE(ic.ok());
+    CHECK(validator.validate(*ic).ok());
+    Fault f = rejected(validator, cusdec(kHeader + "TDT+20+VOY1+1'LOC+9+CNSHA'" + tail));
+    CHECK(f.reason == codes::kSegmentUnexpected);
+    CHECK(f.path() == "UNB IC7/UNH M1/segment 6 LOC");
+    f = rejected(validator, cusdec(kHeader + "NAD+IM+1'DOC+380+INV-1'" + tail));
+    CHECK(f.reason == codes::kSegmentUnexpected);
+    CHECK(f.path() == "UNB IC7/UNH M1/segment 6 DOC");
+  }
+  SECTION("the declaration's taxes are the summary's group 49, after CNT") {
+    auto ic = parse(cusdec(kHeader + tail + "CNT+2:1'TAX+7+VAT'MOA+124:5:VND'AUT+A1'"));
+    REQUIRE(ic.ok());
+    CHECK(validator.validate(*ic).ok());
+    // Before UNS+D, the only TAX of the table is group 49's, which skips the mandatory UNS.
+    const Fault f = rejected(validator, cusdec(kHeader + "TAX+7+VAT'MOA+124:5:VND'" + tail));
+    CHECK(f.reason == codes::kSegmentMissing);
+    CHECK(f.path() == "UNB IC7/UNH M1/segment 5 TAX");
+  }
+  SECTION("an item's groups in D.96B order: value, references, documents, GIS, taxes, QVR, GIR") {
+    auto ic = parse(cusdec(kHeader + "UNS+D'" + kItem +
+                           "MOA+38:1:USD'RFF+AAE:1'DOC+861+CO-1'DTM+182:20240108:102'GIS+1'"
+                           "TAX+5+IMP'MOA+124:5:VND'QVR+0:47'QTY+47:5:PCE'GIR+3+MSKU1234565:CN'"
+                           "UNS+S'"));
+    REQUIRE(ic.ok());
+    CHECK(validator.validate(*ic).ok());
+    // QTY is group 42's, which QVR opens.
+    Fault f = rejected(validator, cusdec(kHeader + "UNS+D'" + kItem + "QTY+47:5:PCE'UNS+S'"));
+    CHECK(f.reason == codes::kSegmentUnexpected);
+    CHECK(f.path() == "UNB IC7/UNH M1/segment 8 QTY");
+    // The reference group 35 comes after the value group 33.
+    f = rejected(validator, cusdec(kHeader + "UNS+D'" + kItem + "RFF+AAE:1'MOA+38:1:USD'UNS+S'"));
+    CHECK(f.reason == codes::kSegmentUnexpected);
+    CHECK(f.path() == "UNB IC7/UNH M1/segment 9 MOA");
+    // GIR opens group 44, the item's last.
+    f = rejected(validator,
+                 cusdec(kHeader + "UNS+D'" + kItem + "GIR+3+MSKU1234565:CN'QVR+0:47'UNS+S'"));
+    CHECK(f.reason == codes::kSegmentUnexpected);
+    CHECK(f.path() == "UNB IC7/UNH M1/segment 9 QVR");
+  }
   SECTION("authentication is group 50, once") {
     const Fault f = rejected(validator, cusdec(kHeader + tail + "AUT+A1'AUT+A2'"));
     CHECK(f.reason == codes::kTooManyGroupRepeats);
