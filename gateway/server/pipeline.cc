@@ -24,6 +24,12 @@ google::protobuf::Timestamp timestamp(journal::Time t) {
   return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(t.time_since_epoch().count());
 }
 
+std::int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -66,7 +72,7 @@ struct Pipeline::Done {
   /// What is journaled: one submission, or one per message of an EDIFACT interchange (all in the
   /// same transaction).
   std::vector<journal::Submission> submissions;
-  v1::Receipt receipt;  // what was signed into each submission's receipt
+  v1::Receipt receipt;  // signed by the committer into each submission's receipt
   v1::SignedReceipt signed_receipt;
   std::string document_type;  // for metrics
   std::chrono::steady_clock::time_point arrived{};
@@ -156,16 +162,7 @@ void Pipeline::work() {
     }
     Done done = job.refused.empty() ? process(worker, std::move(job))
                                     : refuse(std::move(job), {}, {});
-    // The receipt is signed here, in parallel, before the commit (it is journaled with the
-    // message); it is sent only after the commit.
-    StatusOr<v1::SignedReceipt> signed_receipt = trust::sign_receipt(done.receipt, signer_);
-    if (!signed_receipt.ok()) {
-      log::error("receipt_signing_failed", {{"error", signed_receipt.status().to_string()}});
-    } else {
-      done.signed_receipt = std::move(*signed_receipt);
-    }
-    const std::string receipt = done.signed_receipt.SerializeAsString();
-    for (journal::Submission& s : done.submissions) s.receipt = receipt;
+    // The receipt is signed by the committer, with the rest of its batch (sign_batch).
     {
       std::lock_guard lock(mu_);
       done_.push_back(std::move(done));
@@ -368,6 +365,24 @@ Pipeline::Done Pipeline::process_edifact(Job job) {
   return done;
 }
 
+void Pipeline::sign_batch(std::vector<Done>& batch) {
+  std::vector<const v1::Receipt*> receipts;
+  receipts.reserve(batch.size());
+  for (const Done& d : batch) receipts.push_back(&d.receipt);
+  auto signed_receipts = trust::sign_receipts(receipts, signer_, now_us());
+  if (!signed_receipts.ok()) {
+    // Stored and answered unsigned: the partner's verification fails and it resubmits, which
+    // the journal answers as a duplicate, signed.
+    log::error("receipt_signing_failed", {{"error", signed_receipts.status().to_string()}});
+    return;
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    batch[i].signed_receipt = std::move((*signed_receipts)[i]);
+    const std::string receipt = batch[i].signed_receipt.SerializeAsString();
+    for (journal::Submission& s : batch[i].submissions) s.receipt = receipt;
+  }
+}
+
 void Pipeline::commit_loop() {
   while (true) {
     std::vector<Done> batch;
@@ -387,6 +402,9 @@ void Pipeline::commit_loop() {
       }
     }
     const auto started = std::chrono::steady_clock::now();
+    // Receipts are journaled with their messages, so they are signed before the commit: one
+    // signature for the batch.
+    sign_batch(batch);
     // One transaction for the whole batch; an interchange's messages are consecutive in it.
     std::vector<journal::Submission> submissions;
     std::vector<std::size_t> first(batch.size());
@@ -398,7 +416,10 @@ void Pipeline::commit_loop() {
     metrics_->stage.with({"commit"}).observe(seconds_since(started));
     metrics_->batch.with({}).observe(static_cast<double>(submissions.size()));
     bool deliveries = false;
-    std::vector<Reply> replies[2];
+    std::vector<Reply> all;
+    all.reserve(batch.size());
+    // Receipts made after the commit (duplicates, a failed commit): by index into `all`.
+    std::vector<std::pair<std::size_t, v1::Receipt>> resign;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       Done& d = batch[i];
       const std::size_t count = i + 1 < batch.size() ? first[i + 1] - first[i]
@@ -426,8 +447,7 @@ void Pipeline::commit_loop() {
         v1::Rejection* rejection = r.add_rejections();
         rejection->set_code("JOURNAL_UNAVAILABLE");
         rejection->set_message("not stored, resubmit later: " + results.status().to_string());
-        auto signed_receipt = trust::sign_receipt(r, signer_);
-        if (signed_receipt.ok()) reply.receipt = std::move(*signed_receipt);
+        resign.emplace_back(all.size(), std::move(r));
         status = "rejected";
         metrics_->rejections.with({"JOURNAL_UNAVAILABLE"}).add();
       } else if (duplicate) {
@@ -436,8 +456,7 @@ void Pipeline::commit_loop() {
         if (original.ParseFromString((*results)[first[i]].original_receipt) &&
             r.ParseFromString(original.receipt())) {
           r.set_status(v1::RECEIPT_STATUS_DUPLICATE);
-          auto signed_receipt = trust::sign_receipt(r, signer_);
-          if (signed_receipt.ok()) reply.receipt = std::move(*signed_receipt);
+          resign.emplace_back(all.size(), std::move(r));
         }
         status = "duplicate";
       } else {
@@ -453,7 +472,23 @@ void Pipeline::commit_loop() {
       }
       metrics_->submissions.with({s.sender, d.document_type, status}).add();
       metrics_->stage.with({"receipt"}).observe(seconds_since(d.arrived));
-      replies[static_cast<int>(d.origin)].push_back(std::move(reply));
+      all.push_back(std::move(reply));
+    }
+    if (!resign.empty()) {
+      std::vector<const v1::Receipt*> receipts;
+      for (const auto& [index, r] : resign) receipts.push_back(&r);
+      auto signed_receipts = trust::sign_receipts(receipts, signer_, now_us());
+      if (!signed_receipts.ok()) {
+        log::error("receipt_signing_failed", {{"error", signed_receipts.status().to_string()}});
+      } else {
+        for (std::size_t k = 0; k < resign.size(); ++k) {
+          all[resign[k].first].receipt = std::move((*signed_receipts)[k]);
+        }
+      }
+    }
+    std::vector<Reply> replies[2];
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      replies[static_cast<int>(batch[i].origin)].push_back(std::move(all[i]));
     }
     const bool ready[2] = {!replies[0].empty(), !replies[1].empty()};
     {

@@ -3,9 +3,10 @@
 // pass over each submission — parse, validate, canonicalise, verify, map — then the checks that
 // need the deployment (the connection's partner is the document's sender and may submit its
 // type; the header's message id is the document's; a decision answers a message that was
-// delivered to its agency), routes it, and signs its receipt. One committer thread appends what
-// the pool produced to the journal in batches (group commit: one fsync for many submissions) and
-// only then releases the receipts, each to the socket thread it came from.
+// delivered to its agency), routes it, and writes its receipt. One committer thread signs the
+// receipts of a batch at once (one signature over a Merkle root, trust/receipt.h), appends what
+// the pool produced to the journal in that batch (group commit: one fsync for many submissions)
+// and only then releases the receipts, each to the socket thread it came from.
 //
 // submit() and take_replies() are thread-safe. Nothing here touches a socket.
 
@@ -108,6 +109,8 @@ class Pipeline {
   /// The checks and routing of one accepted model; an error is the rejection's code and text.
   Status admit_model(const Job& job, const v1::Envelope& envelope, journal::Submission* s);
   Done refuse(Job job, std::string code, std::string message);
+  /// Signs the batch's receipts with one signature (a Merkle root) into each submission.
+  void sign_batch(std::vector<Done>& batch);
 
   std::shared_ptr<const xml::SchemaSet> schemas_;
   trust::TrustContext trust_;

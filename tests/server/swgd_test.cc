@@ -225,6 +225,8 @@ class Partner {
     auto reply = await(*request, 10s);
     REQUIRE(reply);
     REQUIRE(reply->command == "RECEIPT");
+    // swgd signs receipts in batches: a root and this receipt's proof of inclusion in it.
+    CHECK_FALSE(reply->receipt.root().empty());
     auto receipt = trust::verify_receipt(reply->receipt, "VN.NSW.GATEWAY", pki().trust,
                                          std::chrono::duration_cast<std::chrono::seconds>(
                                              std::chrono::system_clock::now().time_since_epoch())
