@@ -59,6 +59,7 @@
 #include "gateway/trust/signer.h"
 #include "gateway/trust/trust_store.h"
 #include "gateway/trust/xmldsig.h"
+#include "tests/support/deployment.h"
 
 extern char** environ;
 
@@ -107,87 +108,6 @@ struct Options {
   int sign_threads = 0;
   double rate = 0;  // offered messages/s over all connections; 0: as fast as the windows allow
 };
-
-// ---------------------------------------------------------------------------------------------
-// A temporary deployment for --spawn.
-
-std::string absolute_in(const fs::path& base, const std::string& path) {
-  fs::path p(path);
-  return (p.is_absolute() ? p : (base / p)).lexically_normal().string();
-}
-
-// config/partners.toml with paths made absolute and every partner's limits raised.
-std::string partners_for_load(const fs::path& sample) {
-  std::istringstream in(read(sample));
-  std::ostringstream out;
-  std::string line;
-  const fs::path base = sample.parent_path();
-  while (std::getline(in, line)) {
-    const auto first = line.find_first_not_of(' ');
-    const std::string key = first == std::string::npos ? "" : line.substr(first);
-    if (key.rfind("limits", 0) == 0) continue;  // replaced below
-    for (const char* path_key : {"file = \"", "curve_public_key = \""}) {
-      if (key.rfind(path_key, 0) == 0) {
-        const auto open = line.find('"');
-        const auto close = line.find('"', open + 1);
-        line = line.substr(0, open + 1) +
-               absolute_in(base, line.substr(open + 1, close - open - 1)) + line.substr(close);
-      }
-    }
-    out << line << "\n";
-    if (key.rfind("identity = ", 0) == 0 && first == 0) {
-      out << "limits = { max_bytes = 10485760, per_second = 100000, in_flight = 100000 }\n";
-    }
-  }
-  return out.str();
-}
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    die("no free port");
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out) die("cannot write " + path.string());
-}
-
-fs::path write_deployment(const fs::path& dir) {
-  const fs::path src = source_dir();
-  write_text(dir / "partners.toml", partners_for_load(src / "config/partners.toml"));
-  const fs::path pki = src / "certs-sample";
-  std::ostringstream toml;
-  toml << "[gateway]\nidentity = \"VN.NSW.GATEWAY\"\n"
-       << "data_dir = \"" << (dir / "data").string() << "\"\n"
-       << "curve_key = \"" << (pki / "curve/VN.NSW.GATEWAY.key").string() << "\"\n"
-       << "signing_key = \"" << (pki / "gateway/VN.NSW.GATEWAY-ec.key.pem").string() << "\"\n"
-       << "signing_cert = \"" << (pki / "gateway/VN.NSW.GATEWAY-ec.crt.pem").string() << "\"\n"
-       << "workers = 0\n\n[listen]\n"
-       << "partners = \"tcp://127.0.0.1:" << free_port() << "\"\n"
-       << "agencies = \"tcp://127.0.0.1:" << free_port() << "\"\n"
-       << "admin_http_port = " << free_port() << "\n\n[files]\n"
-       << "trust = \"" << pki.string() << "\"\n"
-       << "partners = \"" << (dir / "partners.toml").string() << "\"\n"
-       << "routes = \"" << (src / "config/routes.toml").string() << "\"\n"
-       << "schemas = \"" << (src / "xsd").string() << "\"\n"
-       << "grammars = \"" << (src / "adapters/edifact/grammars").string() << "\"\n\n"
-       << "[journal]\ngroup_commit_max = 256\ngroup_commit_wait_ms = 2\n\n"
-       << "[dispatch]\nheartbeat_interval_ms = 1000\nheartbeat_liveness = 3\n"
-       << "retry_initial_ms = 500\nretry_max_ms = 60000\ndead_letter_after_attempts = 50\n"
-       << "dead_letter_after_hours = 72\n";
-  write_text(dir / "gateway.toml", toml.str());
-  return dir / "gateway.toml";
-}
 
 pid_t start_swgd(const std::string& swgd, const fs::path& toml, const fs::path& log) {
   posix_spawn_file_actions_t actions;
@@ -636,7 +556,11 @@ int run(Options options) {
     std::string pattern = (fs::temp_directory_path() / "swgd-load-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) die("mkdtemp");
     temp_dir = pattern;
-    options.config = write_deployment(*temp_dir).string();
+    swg::testing::SampleDeployment sample;
+    sample.in_flight = 100000;
+    options.config = must(swg::testing::write_sample_deployment(*temp_dir, source_dir(), sample),
+                          "writing a deployment")
+                         .string();
   }
   const fs::path src = source_dir();
   config::Deployment deployment;

@@ -46,6 +46,7 @@
 #include "gateway/trust/signer.h"
 #include "gateway/trust/trust_store.h"
 #include "gateway/trust/xmldsig.h"
+#include "tests/support/deployment.h"
 #include "tests/support/fixtures.h"
 
 extern char** environ;
@@ -70,74 +71,6 @@ constexpr auto kPhaseLimit = 40s;        // the whole load, kills included
 constexpr auto kDeliveryLimit = 40s;     // every delivery done after the load
 constexpr std::string_view kIdToken = "SWGCRASHMESSAGEID";
 const std::vector<std::string> kPartners = {"VN.MOF.CUSTOMS", "VN.MARD.PPD", "VN.MOIT.COO"};
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-// config/partners.toml with absolute paths and limits that the load does not reach: this test
-// is about durability, not about limits.
-std::string partners_toml() {
-  const fs::path sample = source_dir() / "config/partners.toml";
-  std::istringstream in(read_file(sample));
-  std::ostringstream out;
-  std::string line;
-  while (std::getline(in, line)) {
-    const auto first = line.find_first_not_of(' ');
-    const std::string key = first == std::string::npos ? "" : line.substr(first);
-    if (key.rfind("limits", 0) == 0) continue;
-    for (const char* path_key : {"file = \"", "curve_public_key = \""}) {
-      if (key.rfind(path_key, 0) == 0) {
-        const auto open = line.find('"');
-        const auto close = line.find('"', open + 1);
-        fs::path path = line.substr(open + 1, close - open - 1);
-        if (path.is_relative()) path = (sample.parent_path() / path).lexically_normal();
-        line = line.substr(0, open + 1) + path.string() + line.substr(close);
-      }
-    }
-    out << line << "\n";
-    if (first == 0 && key.rfind("identity = ", 0) == 0) {
-      out << "limits = { max_bytes = 10485760, per_second = 100000, in_flight = 10000 }\n";
-    }
-  }
-  return out.str();
-}
-
-fs::path write_deployment(const fs::path& dir) {
-  const fs::path src = source_dir();
-  const fs::path pki = src / "certs-sample";
-  write_file(dir / "partners.toml", partners_toml());
-  std::ostringstream toml;
-  toml << "[gateway]\nidentity = \"VN.NSW.GATEWAY\"\n"
-       << "data_dir = \"" << (dir / "data").string() << "\"\n"
-       << "curve_key = \"" << (pki / "curve/VN.NSW.GATEWAY.key").string() << "\"\n"
-       << "signing_key = \"" << (pki / "gateway/VN.NSW.GATEWAY-ec.key.pem").string() << "\"\n"
-       << "signing_cert = \"" << (pki / "gateway/VN.NSW.GATEWAY-ec.crt.pem").string() << "\"\n"
-       << "workers = 0\n\n[listen]\n"
-       << "partners = \"tcp://127.0.0.1:" << free_port() << "\"\n"
-       << "agencies = \"tcp://127.0.0.1:" << free_port() << "\"\n"
-       << "admin_http_port = " << free_port() << "\n\n[files]\n"
-       << "trust = \"" << pki.string() << "\"\n"
-       << "partners = \"" << (dir / "partners.toml").string() << "\"\n"
-       << "routes = \"" << (src / "config/routes.toml").string() << "\"\n"
-       << "schemas = \"" << (src / "xsd").string() << "\"\n"
-       << "grammars = \"" << (src / "adapters/edifact/grammars").string() << "\"\n\n"
-       << "[journal]\ngroup_commit_max = 256\ngroup_commit_wait_ms = 2\n\n"
-       << "[dispatch]\nheartbeat_interval_ms = 200\nheartbeat_liveness = 3\n"
-       << "retry_initial_ms = 100\nretry_max_ms = 1000\ndead_letter_after_attempts = 1000\n"
-       << "dead_letter_after_hours = 72\n";
-  write_file(dir / "gateway.toml", toml.str());
-  return dir / "gateway.toml";
-}
 
 /// swgd as a child process, its output appended to a log file.
 class Daemon {
@@ -466,7 +399,15 @@ bool ready(const std::string& endpoint, const std::string& gateway_key,
 TEST_CASE("swgd killed with SIGKILL under load loses nothing it acknowledged") {
   const auto test_start = Clock::now();
   TempDir dir;
-  const fs::path toml = write_deployment(dir.path());
+  swg::testing::SampleDeployment sample;
+  sample.heartbeat_interval_ms = 200;
+  sample.retry_initial_ms = 100;
+  sample.retry_max_ms = 1000;
+  sample.dead_letter_after_attempts = 1000;
+  auto written = swg::testing::write_sample_deployment(dir.path(), source_dir(), sample);
+  INFO(written.status().to_string());
+  REQUIRE(written.ok());
+  const fs::path toml = *written;
   auto deployment = config::load_deployment(toml.string());
   INFO(deployment.status().to_string());
   REQUIRE(deployment.ok());
