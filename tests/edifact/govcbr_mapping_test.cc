@@ -5,6 +5,7 @@
 // those of the other messages.
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -66,6 +67,61 @@ const std::string kIssued =
     "IFD++++IL-RICE-01'RFF+ACW:APP-7'LOC+27+VN'GEI+5'";
 
 }  // namespace
+
+namespace {
+
+/// The kept GOVCBR table in document order, one line a position: "0120 group 2 M 99" or
+/// "0130 GEI M 1", nested positions indented by two spaces a level.
+void flatten(const edifact::Node& node, int depth, std::vector<std::string>& out) {
+  for (const edifact::Node& child : node.children) {
+    std::string line = std::string(2 * depth, ' ') + child.position + " ";
+    line += child.is_group ? "group " + std::to_string(child.group) : std::string(child.tag());
+    line += std::string(child.mandatory ? " M " : " C ") + std::to_string(child.max);
+    out.push_back(line);
+    if (child.is_group) {
+      // The first child of a group is its trigger segment, listed after the group line.
+      flatten(child, depth + 1, out);
+    }
+  }
+}
+
+}  // namespace
+
+// The positions of govcbr.txt: 0010-0150 as read from the published D.09B table, the rest as
+// counted from the D.09B conversion (the grammar's header comment says which is which). Pinned
+// here so that a slip in the grammar file shows as a diff of this list.
+TEST_CASE("govcbr: the kept D.09B segment table") {
+  const edifact::MessageDef* message = grammars()->find("GOVCBR", "D", "09B", "UN");
+  REQUIRE(message != nullptr);
+  std::vector<std::string> table;
+  flatten(message->root, 0, table);
+  const std::vector<std::string> expected = {
+      "0010 UNH M 1",        "0020 BGM M 1",          "0030 DTM C 9",
+      "0040 MOA C 1",        "0050 IFD C 9",          "0060 RFF C 99999",
+      "0090 group 1 M 99",   "  0100 LOC M 1",        "  0110 DTM C 9",
+      "  0120 group 2 M 99", "    0130 GEI M 1",      "    0140 MOA C 99",
+      "0280 group 7 C 99",   "  0290 NAD M 1",        "  0300 DTM C 9",
+      "  0310 GEI C 1",      "  0330 IFD C 9",        "  0340 group 8 C 9",
+      "    0350 CTA M 1",    "    0360 COM C 9",      "0370 group 9 C 99",
+      "  0380 DOC M 1",      "  0390 RFF C 9",        "  0400 DTM C 9",
+      "  0410 MOA C 9",      "  0450 group 10 C 99",  "    0460 NAD M 1",
+      "    0470 group 11 C 9", "      0480 CTA M 1",  "      0490 COM C 9",
+      "1680 UNS M 1",        "4450 group 109 C 99",   "  4460 GID M 1",
+      "  4470 IMD C 99",     "  4480 FTX C 99",       "  4500 DTM C 99",
+      "  4550 MEA C 99",     "  4560 MOA C 99",       "  4620 group 110 C 99",
+      "    4630 LOC M 1",    "    4640 DTM C 99",     "5530 HYN M 1",
+      "9610 UNS M 1",        "9640 UNT M 1",
+  };
+  CHECK(table == expected);
+  // Positions grow in document order, whatever the nesting.
+  std::string last;
+  for (const std::string& line : table) {
+    const std::string position = line.substr(line.find_first_not_of(' '), 4);
+    INFO(line);
+    CHECK(position > last);
+    last = position;
+  }
+}
 
 TEST_CASE("govcbr: an issued licence maps to an issued Permit") {
   auto envelope = map_valid(from_agency(kIssued));
