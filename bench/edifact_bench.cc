@@ -2,6 +2,8 @@
 // and the whole path parse + validate + map (map_message of every message to the model), in
 // bytes/s and messages/s, for a ~2 KB (one message) and a ~200 KB CUSDEC interchange. Run from
 // the repository root (grammars are read from adapters/edifact/grammars).
+#include <malloc.h>
+
 #include <cstdlib>
 #include <string>
 
@@ -15,6 +17,14 @@ namespace {
 
 using swg::edifact::Segment;
 using swg::edifact::SegmentInfo;
+
+// Each iteration builds and frees a whole parse tree (2-3 MB for the 200 KB interchange). glibc
+// returns the freed top of the heap to the kernel when it exceeds the trim threshold (128 KB),
+// and the next iteration faults the pages back in: whether that happens depends on where the
+// last small blocks happen to lie, which made the 200 KB runs bimodal (1.3 ms or 6 ms) with no
+// change in the work measured. A high threshold keeps the heap, so that the 200 KB figures measure
+// the parse rather than page faults; the 2 KB figures are the same with or without it.
+const bool kHeapKept = mallopt(M_TRIM_THRESHOLD, 256 << 20) == 1;
 
 /// One CUSDEC message of about 2 KB: header, parties, totals and four goods items.
 std::string cusdec_message(int number) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -100,6 +101,14 @@ std::string str(std::string_view view) {
   return std::string(view);
 }
 
+// Segment tags as integers, for switching on them: `switch (tag_of(s)) { case tag("BGM"): …`.
+constexpr std::uint32_t tag(std::string_view name) {
+  return edifact::tag_code(name);
+}
+std::uint32_t tag_of(const Segment& segment) {
+  return edifact::tag_code(segment.tag());
+}
+
 // The components of one data element, concatenated: long names and texts are split over
 // components of 35 or 512 characters, and joining them gives back what was split.
 std::string joined(const Segment& segment, std::uint32_t element) {
@@ -113,6 +122,7 @@ std::string joined(const Segment& segment, std::uint32_t element) {
 // An EDIFACT numeric value → exact decimal. ISO 9735 admits a comma or a full stop as the decimal
 // mark whatever UNA advises, as the validator does.
 Status decimal(std::string_view text, std::string* out) {
+  if (text.find(',') == std::string_view::npos) return parse_decimal(text, out);
   std::string normal(text);
   for (char& c : normal) {
     if (c == ',') c = '.';
@@ -125,9 +135,9 @@ Status dtm_date(const Segment& dtm, v1::Date* out) {
   const std::string_view value = dtm.value(1, 2);
   const std::string_view format = dtm.value(1, 3);
   if ((format == "102" && value.size() == 8) || (format == "203" && value.size() == 12)) {
-    const std::string iso =
-        str(value.substr(0, 4)) + "-" + str(value.substr(4, 2)) + "-" + str(value.substr(6, 2));
-    return parse_date(iso, out);
+    const char iso[] = {value[0], value[1], value[2], value[3], '-',
+                        value[4], value[5], '-',      value[6], value[7]};
+    return parse_date(std::string_view(iso, sizeof iso), out);
   }
   return invalid_argument(str(codes::kValueInvalid),
                           "date " + str(value) + " in format " + str(format) +
@@ -200,9 +210,17 @@ Status utf8_to_latin1(std::string_view in, std::string* out) {
   return {};
 }
 
+// Eight bytes at a time: every segment of a UNOC message is scanned.
 bool has_high_bytes(const Segment& segment) {
-  for (char ch : segment.bytes()) {
-    if (static_cast<unsigned char>(ch) >= 0x80) return true;
+  const std::string_view bytes = segment.bytes();
+  std::size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, bytes.data() + i, sizeof word);
+    if ((word & 0x8080808080808080ULL) != 0) return true;
+  }
+  for (; i < bytes.size(); ++i) {
+    if (static_cast<unsigned char>(bytes[i]) >= 0x80) return true;
   }
   return false;
 }
@@ -331,35 +349,37 @@ class CusdecMapper {
 
   Status segment(std::size_t i) {
     const Segment& s = message_.segments[i];
-    const std::string_view tag = s.tag();
     const bool detail = part_ >= Part::kItem && part_ != Part::kSummary;
-    if (edifact::same_tag(tag, "BGM")) return bgm(s, i);
-    if (edifact::same_tag(tag, "UNS")) {
-      if (part_ >= Part::kItem) {
-        SWG_RETURN_IF_ERROR(end_item());
-        part_ = Part::kSummary;
-      } else {
-        part_ = Part::kItem;
-      }
-      return {};
-    }
-    if (edifact::same_tag(tag, "CST")) {
-      if (part_ == Part::kHeader) {
-        cd_->set_procedure(str(s.value(2)));
+    switch (tag_of(s)) {
+      case tag("BGM"): return bgm(s, i);
+      case tag("UNS"):
+        if (part_ >= Part::kItem) {
+          SWG_RETURN_IF_ERROR(end_item());
+          part_ = Part::kSummary;
+        } else {
+          part_ = Part::kItem;
+        }
         return {};
-      }
-      return start_item(s, i);
-    }
-    if (edifact::same_tag(tag, "RFF")) part_ = detail ? Part::kItemReference : Part::kReference;
-    if (edifact::same_tag(tag, "PAC")) part_ = detail ? Part::kItemPackage : Part::kPackage;
-    if (edifact::same_tag(tag, "TDT")) part_ = Part::kTransport;
-    if (edifact::same_tag(tag, "NAD")) part_ = Part::kParty;
-    if (edifact::same_tag(tag, "TOD")) part_ = Part::kDelivery;
-    if (edifact::same_tag(tag, "DOC")) part_ = detail ? Part::kItemDocument : Part::kDocument;
-    if (edifact::same_tag(tag, "TAX")) part_ = detail ? Part::kItemTax : Part::kTax;
-    if (edifact::same_tag(tag, "QVR")) part_ = Part::kItemQuantity;
-    if (edifact::same_tag(tag, "MOA") && part_ != Part::kTax && part_ != Part::kItemTax) {
-      part_ = detail ? Part::kItemAmount : Part::kAmount;
+      case tag("CST"):
+        if (part_ == Part::kHeader) {
+          cd_->set_procedure(str(s.value(2)));
+          return {};
+        }
+        return start_item(s, i);
+      case tag("RFF"): part_ = detail ? Part::kItemReference : Part::kReference; break;
+      case tag("PAC"): part_ = detail ? Part::kItemPackage : Part::kPackage; break;
+      case tag("TDT"): part_ = Part::kTransport; break;
+      case tag("NAD"): part_ = Part::kParty; break;
+      case tag("TOD"): part_ = Part::kDelivery; break;
+      case tag("DOC"): part_ = detail ? Part::kItemDocument : Part::kDocument; break;
+      case tag("TAX"): part_ = detail ? Part::kItemTax : Part::kTax; break;
+      case tag("QVR"): part_ = Part::kItemQuantity; break;
+      case tag("MOA"):
+        if (part_ != Part::kTax && part_ != Part::kItemTax) {
+          part_ = detail ? Part::kItemAmount : Part::kAmount;
+        }
+        break;
+      default: break;
     }
     return detail ? item_segment(s, i) : header_segment(s, i);
   }
@@ -385,44 +405,63 @@ class CusdecMapper {
   }
 
   Status header_segment(const Segment& s, std::size_t i) {
-    const std::string_view tag = s.tag();
     const std::string_view qualifier = s.value(1);
-    // The office and ports are the header's LOC (0040): a LOC of a document (group 5) or of the
-    // terms of delivery (group 7) places something else.
-    if (edifact::same_tag(tag, "LOC") && part_ == Part::kHeader) {
-      const std::string place = str(s.value(2));
-      if (qualifier == "41" || qualifier == "42") cd_->set_office(place);
-      if (qualifier == "9") cd_->set_port_of_loading(place);
-      if (qualifier == "11") cd_->set_port_of_discharge(place);
-      if (qualifier == "11") discharge_at_ = i;
-    } else if (edifact::same_tag(tag, "DTM") && part_ == Part::kHeader && qualifier == "137") {
-      return located(dtm_date(s, cd_->mutable_declaration_date()), i, 1);
-    } else if (edifact::same_tag(tag, "MEA") && qualifier == "WT" && s.value(2) == "AAB") {
-      cd_->mutable_total_gross_mass()->set_unit(str(s.value(3, 1)));
-      return located(decimal(s.value(3, 2), cd_->mutable_total_gross_mass()->mutable_value()), i,
-                     3);
-    } else if (edifact::same_tag(tag, "RFF") && s.value(1, 1) == "ABT") {
-      cd_->set_declaration_number(str(s.value(1, 2)));
-    } else if (edifact::same_tag(tag, "TDT")) {
-      cd_->set_transport_mode(str(s.value(3)));
-      auto* means = cd_->mutable_transport_means();
-      means->set_id(str(s.value(8, 1).empty() ? s.value(2) : s.value(8, 1)));
-      means->set_name(str(s.value(8, 4)));
-      means->set_nationality(str(s.value(8, 5)));
-    } else if (edifact::same_tag(tag, "NAD")) {
-      if (qualifier == "IM") set_organization(s, cd_->mutable_importer());
-      if (qualifier == "EX") set_organization(s, cd_->mutable_exporter());
-      if (qualifier == "DT") set_organization(s, cd_->mutable_declarant());
-    } else if (edifact::same_tag(tag, "TOD")) {
-      cd_->set_incoterm(str(s.value(3)));
-    } else if (edifact::same_tag(tag, "MOA") && part_ == Part::kAmount &&
-               (qualifier == "39" || qualifier == "40")) {
-      cd_->mutable_invoice_amount()->set_currency(str(s.value(1, 3)));
-      return located(decimal(s.value(1, 2), cd_->mutable_invoice_amount()->mutable_value()), i, 1);
-    } else if (edifact::same_tag(tag, "CNT") && qualifier == "5") {
-      std::int64_t packages = 0;
-      SWG_RETURN_IF_ERROR(located(parse_int64(s.value(1, 2), &packages), i, 1));
-      cd_->set_total_packages(packages);
+    switch (tag_of(s)) {
+      // The office and ports are the header's LOC (0040): a LOC of a document (group 5) or of
+      // the terms of delivery (group 7) places something else.
+      case tag("LOC"):
+        if (part_ == Part::kHeader) {
+          const std::string place = str(s.value(2));
+          if (qualifier == "41" || qualifier == "42") cd_->set_office(place);
+          if (qualifier == "9") cd_->set_port_of_loading(place);
+          if (qualifier == "11") cd_->set_port_of_discharge(place);
+          if (qualifier == "11") discharge_at_ = i;
+        }
+        break;
+      case tag("DTM"):
+        if (part_ == Part::kHeader && qualifier == "137") {
+          return located(dtm_date(s, cd_->mutable_declaration_date()), i, 1);
+        }
+        break;
+      case tag("MEA"):
+        if (qualifier == "WT" && s.value(2) == "AAB") {
+          cd_->mutable_total_gross_mass()->set_unit(str(s.value(3, 1)));
+          return located(decimal(s.value(3, 2), cd_->mutable_total_gross_mass()->mutable_value()),
+                         i, 3);
+        }
+        break;
+      case tag("RFF"):
+        if (s.value(1, 1) == "ABT") cd_->set_declaration_number(str(s.value(1, 2)));
+        break;
+      case tag("TDT"): {
+        cd_->set_transport_mode(str(s.value(3)));
+        auto* means = cd_->mutable_transport_means();
+        means->set_id(str(s.value(8, 1).empty() ? s.value(2) : s.value(8, 1)));
+        means->set_name(str(s.value(8, 4)));
+        means->set_nationality(str(s.value(8, 5)));
+        break;
+      }
+      case tag("NAD"):
+        if (qualifier == "IM") set_organization(s, cd_->mutable_importer());
+        if (qualifier == "EX") set_organization(s, cd_->mutable_exporter());
+        if (qualifier == "DT") set_organization(s, cd_->mutable_declarant());
+        break;
+      case tag("TOD"): cd_->set_incoterm(str(s.value(3))); break;
+      case tag("MOA"):
+        if (part_ == Part::kAmount && (qualifier == "39" || qualifier == "40")) {
+          cd_->mutable_invoice_amount()->set_currency(str(s.value(1, 3)));
+          return located(decimal(s.value(1, 2), cd_->mutable_invoice_amount()->mutable_value()), i,
+                         1);
+        }
+        break;
+      case tag("CNT"):
+        if (qualifier == "5") {
+          std::int64_t packages = 0;
+          SWG_RETURN_IF_ERROR(located(parse_int64(s.value(1, 2), &packages), i, 1));
+          cd_->set_total_packages(packages);
+        }
+        break;
+      default: break;
     }
     return {};
   }
@@ -441,35 +480,54 @@ class CusdecMapper {
   }
 
   Status item_segment(const Segment& s, std::size_t i) {
-    const std::string_view tag = s.tag();
-    const std::string_view qualifier = s.value(1);
     if (item_ == nullptr) return {};
-    if (edifact::same_tag(tag, "FTX") && qualifier == "AAA") {
-      item_->set_description(item_->description() + joined(s, 4));
-    } else if (edifact::same_tag(tag, "LOC") && qualifier == "27") {
-      item_->set_origin_country(str(s.value(2)));
-    } else if (edifact::same_tag(tag, "MEA") && qualifier == "WT" &&
-               (s.value(2) == "AAA" || s.value(2) == "AAB")) {
-      const bool net = s.value(2) == "AAA";
-      v1::Measure* mass = net ? item_->mutable_net_mass() : item_->mutable_gross_mass();
-      if (net) net_at_ = i;
-      mass->set_unit(str(s.value(3, 1)));
-      return located(decimal(s.value(3, 2), mass->mutable_value()), i, 3);
-    } else if (edifact::same_tag(tag, "QTY") && part_ == Part::kItemQuantity &&
-               s.value(1, 1) == "47") {
-      item_->mutable_quantity()->set_unit(str(s.value(1, 3)));
-      return located(decimal(s.value(1, 2), item_->mutable_quantity()->mutable_value()), i, 1);
-    } else if (edifact::same_tag(tag, "DOC")) {
-      document_ = item_->add_documents();
-      document_->set_type(str(s.value(1)));
-      document_->set_id(str(s.value(2)));
-    } else if (edifact::same_tag(tag, "DTM") && part_ == Part::kItemDocument &&
-               document_ != nullptr && qualifier == "182") {
-      return located(dtm_date(s, document_->mutable_issue_date()), i, 1);
-    } else if (edifact::same_tag(tag, "MOA") && part_ == Part::kItemAmount && qualifier == "38") {
-      item_->mutable_value()->set_currency(str(s.value(1, 3)));
-      value_at_ = i;
-      return located(decimal(s.value(1, 2), item_->mutable_value()->mutable_value()), i, 1);
+    const std::string_view qualifier = s.value(1);
+    switch (tag_of(s)) {
+      case tag("FTX"):
+        if (qualifier == "AAA") {
+          // Appended in place: a description may span several FTX.
+          std::string* description = item_->mutable_description();
+          for (std::uint32_t c = 1; c <= s.component_count(4); ++c) {
+            description->append(s.value(4, c));
+          }
+        }
+        break;
+      case tag("LOC"):
+        if (qualifier == "27") item_->set_origin_country(str(s.value(2)));
+        break;
+      case tag("MEA"):
+        if (qualifier == "WT" && (s.value(2) == "AAA" || s.value(2) == "AAB")) {
+          const bool net = s.value(2) == "AAA";
+          v1::Measure* mass = net ? item_->mutable_net_mass() : item_->mutable_gross_mass();
+          if (net) net_at_ = i;
+          mass->set_unit(str(s.value(3, 1)));
+          return located(decimal(s.value(3, 2), mass->mutable_value()), i, 3);
+        }
+        break;
+      case tag("QTY"):
+        if (part_ == Part::kItemQuantity && s.value(1, 1) == "47") {
+          item_->mutable_quantity()->set_unit(str(s.value(1, 3)));
+          return located(decimal(s.value(1, 2), item_->mutable_quantity()->mutable_value()), i, 1);
+        }
+        break;
+      case tag("DOC"):
+        document_ = item_->add_documents();
+        document_->set_type(str(s.value(1)));
+        document_->set_id(str(s.value(2)));
+        break;
+      case tag("DTM"):
+        if (part_ == Part::kItemDocument && document_ != nullptr && qualifier == "182") {
+          return located(dtm_date(s, document_->mutable_issue_date()), i, 1);
+        }
+        break;
+      case tag("MOA"):
+        if (part_ == Part::kItemAmount && qualifier == "38") {
+          item_->mutable_value()->set_currency(str(s.value(1, 3)));
+          value_at_ = i;
+          return located(decimal(s.value(1, 2), item_->mutable_value()->mutable_value()), i, 1);
+        }
+        break;
+      default: break;
     }
     return {};
   }

@@ -9,6 +9,7 @@
 #include <tuple>
 #include <utility>
 
+#include "adapters/edifact/segment.h"
 #include "adapters/edifact/syntax.h"
 
 namespace swg::edifact {
@@ -244,11 +245,30 @@ auto* lookup(const Map& own, const Map* service, std::string_view id) {
 
 }  // namespace
 
-bool ElementDef::accepts_code(std::string_view value) const {
-  if (codes.empty()) return true;
-  auto it = std::lower_bound(codes.begin(), codes.end(), value,
-                             [](const std::string& a, std::string_view b) { return a < b; });
-  return it != codes.end() && *it == value;
+bool in_code_list(const std::vector<std::string>& codes, std::string_view value) {
+  // The order of std::string's operator<: bytes compared unsigned, then the shorter first.
+  auto compare = [](std::string_view a, std::string_view b) {
+    const std::size_t n = std::min(a.size(), b.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto x = static_cast<unsigned char>(a[i]);
+      const auto y = static_cast<unsigned char>(b[i]);
+      if (x != y) return x < y ? -1 : 1;
+    }
+    return a.size() == b.size() ? 0 : a.size() < b.size() ? -1 : 1;
+  };
+  std::size_t low = 0;
+  std::size_t high = codes.size();
+  while (low < high) {
+    const std::size_t mid = low + (high - low) / 2;
+    const int c = compare(codes[mid], value);
+    if (c == 0) return true;
+    if (c < 0) {
+      low = mid + 1;
+    } else {
+      high = mid;
+    }
+  }
+  return false;
 }
 
 namespace {
@@ -258,6 +278,7 @@ void set_triggers(Node& node) {
   for (Node& child : node.children) set_triggers(child);
   node.trigger =
       node.is_group ? node.children.front().trigger : std::string_view(node.segment->tag);
+  node.trigger_code = tag_code(node.trigger);
 }
 
 }  // namespace

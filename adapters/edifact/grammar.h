@@ -16,6 +16,10 @@ namespace swg::edifact {
 
 enum class ValueType : std::uint8_t { kAlpha, kNumeric, kAlphanumeric };
 
+/// Whether the sorted list `codes` holds `value`: a binary search comparing the few bytes of a
+/// code in line rather than through the library.
+bool in_code_list(const std::vector<std::string>& codes, std::string_view value);
+
 /// A simple data element (e.g. 1004 an..35).
 struct ElementDef {
   std::string id;
@@ -25,8 +29,11 @@ struct ElementDef {
   std::string name;
   std::vector<std::string> codes;  ///< sorted; empty when the value is not checked against a list
 
-  /// Whether `value` is in the code list (true when there is none).
-  bool accepts_code(std::string_view value) const;
+  /// Whether `value` is in the code list (true when there is none). Inline: the validator asks
+  /// for every value, and most elements have no list.
+  bool accepts_code(std::string_view value) const {
+    return codes.empty() || in_code_list(codes, value);
+  }
 };
 
 struct ComponentDef {
@@ -72,6 +79,8 @@ struct Node {
 
   /// What tag() returns, set once the table is loaded (it points into the SegmentDef).
   std::string_view trigger;
+  /// tag_code(trigger) (segment.h), set with it.
+  std::uint32_t trigger_code = 0;
 };
 
 /// A message type of one directory, e.g. CUSDEC D 96B UN.

@@ -49,9 +49,19 @@ void Lexer::reset() {
 }
 
 void Lexer::rebuild_classes() {
-  for (int c = 0; c < 256; ++c) {
-    classes_[c] = allowed_in(charset_, static_cast<unsigned char>(c)) ? kData : kBad;
-  }
+  // Data or bad for each repertoire, built once: a parse rebuilds the table twice (at the start
+  // and at UNB), which looking up all 256 bytes each time made a cost of every interchange.
+  static const auto kRepertoires = [] {
+    std::array<std::array<Class, 256>, 5> tables{};
+    for (std::size_t charset = 0; charset < tables.size(); ++charset) {
+      for (int c = 0; c < 256; ++c) {
+        tables[charset][c] =
+            allowed_in(static_cast<Charset>(charset), static_cast<unsigned char>(c)) ? kData : kBad;
+      }
+    }
+    return tables;
+  }();
+  classes_ = kRepertoires[static_cast<std::size_t>(charset_)];
   auto mark = [this](char c, Class cls) {
     if (c != 0) classes_[static_cast<unsigned char>(c)] = cls;
   };

@@ -28,6 +28,7 @@ class SmallVector {
   SmallVector& operator=(SmallVector&& other) noexcept {
     if (this != &other) {
       heap_.reset();
+      data_ = inline_;
       capacity_ = N;
       move_from(other);
     }
@@ -48,19 +49,21 @@ class SmallVector {
   }
 
  private:
-  const T* data() const { return heap_ ? heap_.get() : inline_; }
-  T* data() { return heap_ ? heap_.get() : inline_; }
+  const T* data() const { return data_; }
+  T* data() { return data_; }
 
   void grow() {
     auto bigger = std::make_unique<T[]>(capacity_ * 2);
     std::memcpy(bigger.get(), data(), size_ * sizeof(T));
     heap_ = std::move(bigger);
+    data_ = heap_.get();
     capacity_ *= 2;
   }
   // Copies are compact: a copy that fits inline stays inline whatever the source's capacity.
   void copy_from(const SmallVector& other) {
     if (other.size_ > capacity_) {
       heap_ = std::make_unique<T[]>(other.size_);
+      data_ = heap_.get();
       capacity_ = other.size_;
     }
     std::memcpy(data(), other.data(), other.size_ * sizeof(T));
@@ -69,6 +72,8 @@ class SmallVector {
   void move_from(SmallVector& other) {
     if (other.heap_) {
       heap_ = std::move(other.heap_);
+      data_ = heap_.get();
+      other.data_ = other.inline_;
       capacity_ = other.capacity_;
     } else {
       std::memcpy(inline_, other.inline_, other.size_ * sizeof(T));
@@ -80,6 +85,7 @@ class SmallVector {
 
   T inline_[N];
   std::unique_ptr<T[]> heap_;
+  T* data_ = inline_;  // inline_ or heap_.get(): one load per access, no test
   std::uint32_t size_ = 0;
   std::uint32_t capacity_ = N;
 };

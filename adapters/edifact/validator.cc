@@ -102,13 +102,15 @@ void MessageWalker::start(const MessageDef& def, bool utf8) {
 
 Status MessageWalker::step(const Segment& segment, std::uint32_t position, Fault& fault) {
   const std::string_view tag = segment.tag();
+  // Tags are compared as integers; a tag of another length than 3 (code 0) as a string.
+  const std::uint32_t code = tag_code(tag);
   const Node* too_many = nullptr;
   for (std::size_t d = depth_; d-- > 0;) {
     Frame& frame = frames_[d];
     const auto& kids = frame.group->children;
     for (std::uint32_t i = frame.index; i < kids.size(); ++i) {
       const Node& kid = kids[i];
-      if (!same_tag(kid.tag(), tag)) continue;
+      if (kid.trigger_code != code || (code == 0 && kid.tag() != tag)) continue;
       const std::uint32_t seen = i == frame.index ? frame.count : 0;
       if (seen >= kid.max) {
         // The outermost candidate wins: a group's trigger segment is M 1 inside the group, and
@@ -197,14 +199,15 @@ Status MessageWalker::check_elements(const SegmentDef& def, const Segment& segme
     }
     for (std::uint32_t r = 1; r <= reps; ++r) {
       const std::uint32_t rep_mark = reps > 1 ? r : 0;
-      const std::uint32_t comps = segment.component_count(e, r);
+      const Segment::Components values = segment.components(e, r);
+      const std::uint32_t comps = values.count();
       if (entry.composite == nullptr) {
         if (comps > 1) {
           return fail(fault, codes::kTooManyComponents, SyntaxError::kTooManyConstituents,
                       std::string(entry.id()) + " is a simple data element but has components",
                       position, tag, e, 2, rep_mark);
         }
-        const std::string_view value = segment.value(e, 1, r);
+        const std::string_view value = values(1);
         if (value.empty()) continue;  // an empty repetition
         const SyntaxError error = check_value(*entry.element, value, utf8_, reason, why);
         if (error != SyntaxError::kNone) {
@@ -222,7 +225,7 @@ Status MessageWalker::check_elements(const SegmentDef& def, const Segment& segme
       }
       for (std::uint32_t c = 1; c <= components.size(); ++c) {
         const ComponentDef& component = components[c - 1];
-        const std::string_view value = segment.value(e, c, r);
+        const std::string_view value = values(c);
         if (value.empty()) {
           if (component.mandatory) {
             return fail(fault, codes::kElementMissing, SyntaxError::kMissing,
@@ -245,9 +248,11 @@ Status MessageWalker::check_elements(const SegmentDef& def, const Segment& segme
 
 Validator::Validator(std::shared_ptr<const Grammars> grammars) : grammars_(std::move(grammars)) {}
 
-Status Validator::validate(const Interchange& interchange, const Message& message,
-                           Fault& fault) const {
-  fault = {};
+namespace {
+
+/// The envelope context of an error in `message`: control references and service segments. Set
+/// only once a message fails, so that a valid message copies nothing.
+Status with_context(const Interchange& interchange, const Message& message, Fault& fault) {
   fault.interchange_ref = std::string(interchange.control_reference());
   fault.interchange_header = interchange.header;
   for (const Group& group : interchange.groups) {
@@ -260,20 +265,31 @@ Status Validator::validate(const Interchange& interchange, const Message& messag
   }
   fault.message_ref = std::string(message.reference());
   fault.message_header = message.header();
+  return fault.status();
+}
+
+}  // namespace
+
+Status Validator::validate(const Interchange& interchange, const Message& message,
+                           Fault& fault) const {
+  fault = {};
   const MessageDef* def =
       grammars_->find(message.type(), message.version(), message.release(), message.agency());
   if (def == nullptr) {
-    return fail(fault, codes::kMessageUnknown, SyntaxError::kNoAgreement,
-                "no grammar for message " + std::string(message.type()) + " " +
-                    std::string(message.version()) + ":" + std::string(message.release()) + ":" +
-                    std::string(message.agency()),
-                1, "UNH", 2, 1);
+    (void)fail(fault, codes::kMessageUnknown, SyntaxError::kNoAgreement,
+               "no grammar for message " + std::string(message.type()) + " " +
+                   std::string(message.version()) + ":" + std::string(message.release()) + ":" +
+                   std::string(message.agency()),
+               1, "UNH", 2, 1);
+    return with_context(interchange, message, fault);
   }
   MessageWalker walker;
   walker.start(*def, interchange.charset == Charset::kUnow);
   std::uint32_t position = 0;
   for (const Segment& segment : message.segments) {
-    SWG_RETURN_IF_ERROR(walker.step(segment, ++position, fault));
+    if (!walker.step(segment, ++position, fault).ok()) {
+      return with_context(interchange, message, fault);
+    }
   }
   return {};
 }

@@ -54,7 +54,8 @@ class Validator {
   /// Checks every message of `interchange` (parsed by parse()). A message type without grammar
   /// is EDI_MESSAGE_UNKNOWN (0085 17, no agreement). `fault`, when given, is filled on error.
   Status validate(const Interchange& interchange, Fault* fault = nullptr) const;
-  /// Checks one message; `interchange` supplies the envelope context for errors.
+  /// Checks one message; `interchange` supplies the envelope context for errors. `fault` is
+  /// reset, and filled on error only.
   Status validate(const Interchange& interchange, const Message& message, Fault& fault) const;
 
   const Grammars& grammars() const { return *grammars_; }
