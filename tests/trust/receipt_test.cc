@@ -146,8 +146,8 @@ TEST_CASE("a batch-signed receipt that was changed, moved or re-rooted is refuse
   auto signed_receipts = sign_receipts(pointers, *gateway, kNow * 1'000'000LL);
   REQUIRE(signed_receipts.ok());
   const v1::SignedReceipt& third = (*signed_receipts)[2];
-  auto reason = [&](const v1::SignedReceipt& r) {
-    return verify_receipt(r, "VN.NSW.GATEWAY", ctx, kNow).status().reason();
+  auto reason = [&](const v1::SignedReceipt& r) -> std::string {
+    return std::string(verify_receipt(r, "VN.NSW.GATEWAY", ctx, kNow).status().reason());
   };
 
   SECTION("one byte of the receipt changed") {
