@@ -52,7 +52,8 @@ void Lexer::rebuild_classes() {
   // Data or bad for each repertoire, built once: a parse rebuilds the table twice (at the start
   // and at UNB), which looking up all 256 bytes each time made a cost of every interchange.
   static const auto kRepertoires = [] {
-    std::array<std::array<Class, 256>, 5> tables{};
+    // One table for each Charset value, kUnknown to kUnow (the last one).
+    std::array<std::array<Class, 256>, static_cast<std::size_t>(Charset::kUnow) + 1> tables{};
     for (std::size_t charset = 0; charset < tables.size(); ++charset) {
       for (int c = 0; c < 256; ++c) {
         tables[charset][c] =
