@@ -365,19 +365,25 @@ Pipeline::Done Pipeline::process_edifact(Job job) {
   return done;
 }
 
+std::vector<v1::SignedReceipt> Pipeline::sign(const std::vector<const v1::Receipt*>& receipts) {
+  auto signed_receipts = trust::sign_receipts(receipts, signer_, now_us());
+  if (!signed_receipts.ok()) {
+    log::error("receipt_signing_failed", {{"error", signed_receipts.status().to_string()}});
+    return {};
+  }
+  return std::move(*signed_receipts);
+}
+
 void Pipeline::sign_batch(std::vector<Done>& batch) {
   std::vector<const v1::Receipt*> receipts;
   receipts.reserve(batch.size());
   for (const Done& d : batch) receipts.push_back(&d.receipt);
-  auto signed_receipts = trust::sign_receipts(receipts, signer_, now_us());
-  if (!signed_receipts.ok()) {
-    // Stored and answered unsigned: the partner's verification fails and it resubmits, which
-    // the journal answers as a duplicate, signed.
-    log::error("receipt_signing_failed", {{"error", signed_receipts.status().to_string()}});
-    return;
-  }
+  std::vector<v1::SignedReceipt> signed_receipts = sign(receipts);
+  // On a signing failure the receipts are stored and answered unsigned: the partner's
+  // verification fails and it resubmits, which the journal answers as a duplicate, signed.
+  if (signed_receipts.empty()) return;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    batch[i].signed_receipt = std::move((*signed_receipts)[i]);
+    batch[i].signed_receipt = std::move(signed_receipts[i]);
     const std::string receipt = batch[i].signed_receipt.SerializeAsString();
     for (journal::Submission& s : batch[i].submissions) s.receipt = receipt;
   }
@@ -477,13 +483,9 @@ void Pipeline::commit_loop() {
     if (!resign.empty()) {
       std::vector<const v1::Receipt*> receipts;
       for (const auto& [index, r] : resign) receipts.push_back(&r);
-      auto signed_receipts = trust::sign_receipts(receipts, signer_, now_us());
-      if (!signed_receipts.ok()) {
-        log::error("receipt_signing_failed", {{"error", signed_receipts.status().to_string()}});
-      } else {
-        for (std::size_t k = 0; k < resign.size(); ++k) {
-          all[resign[k].first].receipt = std::move((*signed_receipts)[k]);
-        }
+      std::vector<v1::SignedReceipt> signed_receipts = sign(receipts);
+      for (std::size_t k = 0; k < signed_receipts.size(); ++k) {
+        all[resign[k].first].receipt = std::move(signed_receipts[k]);
       }
     }
     std::vector<Reply> replies[2];

@@ -109,7 +109,9 @@ class Pipeline {
   /// The checks and routing of one accepted model; an error is the rejection's code and text.
   Status admit_model(const Job& job, const v1::Envelope& envelope, journal::Submission* s);
   Done refuse(Job job, std::string code, std::string message);
-  /// Signs the batch's receipts with one signature (a Merkle root) into each submission.
+  /// Signs `receipts` with one signature over their Merkle root; empty (and logged) on failure.
+  std::vector<v1::SignedReceipt> sign(const std::vector<const v1::Receipt*>& receipts);
+  /// Signs the batch's receipts (sign()) into each Done and each of its submissions.
   void sign_batch(std::vector<Done>& batch);
 
   std::shared_ptr<const xml::SchemaSet> schemas_;
