@@ -73,13 +73,22 @@ Dispatcher::Dispatcher(journal::Journal& journal, transport::RouterEndpoint& bac
 Dispatcher::~Dispatcher() = default;
 
 std::size_t Dispatcher::workers() const {
-  return workers_.size();
+  return workers_seen_.load(std::memory_order_acquire);
 }
 
 std::size_t Dispatcher::in_flight() const {
-  std::size_t n = 0;
-  for (const auto& [peer, worker] : workers_) n += worker.leases.size();
-  return n;
+  return in_flight_seen_.load(std::memory_order_acquire);
+}
+
+void Dispatcher::publish() {
+  std::size_t leased = 0;
+  for (const auto& [peer, worker] : workers_) leased += worker.leases.size();
+  workers_seen_.store(workers_.size(), std::memory_order_release);
+  in_flight_seen_.store(leased, std::memory_order_release);
+  if (metrics_) {
+    metrics_->workers.with({}).set(static_cast<std::int64_t>(workers_.size()));
+    metrics_->in_flight.with({}).set(static_cast<std::int64_t>(leased));
+  }
 }
 
 void Dispatcher::heard(const std::string& peer, Time now) {
@@ -118,7 +127,7 @@ Handled Dispatcher::on_message(const std::string& peer, const std::string& ident
           static_cast<std::uint32_t>(policy_.heartbeat_interval.count()));
       welcome.set_heartbeat_liveness(policy_.heartbeat_liveness);
       (void)back_.send(peer, transport::encode_welcome(welcome));
-      if (metrics_) metrics_->workers.with({}).set(static_cast<std::int64_t>(workers_.size()));
+      publish();
       log::info("worker_ready", {{"identity", identity},
                                  {"services", service_list(message.ready.services())},
                                  {"credit", static_cast<std::int64_t>(worker.credit)},
@@ -159,6 +168,7 @@ Handled Dispatcher::on_message(const std::string& peer, const std::string& ident
         if (!retryable && metrics_ && st.ok()) metrics_->dead.with({"AGENCY_REFUSED"}).add();
         if (!st.ok()) log::error("journal_error", {{"during", "nack"}, {"error", st.to_string()}});
       }
+      publish();
       work_.store(true, std::memory_order_release);
       return Handled::kDone;
     }
@@ -211,7 +221,7 @@ void Dispatcher::bury(const std::string& peer, const std::string& why, Time now)
                             {"why", why},
                             {"returned", static_cast<std::int64_t>(it->second.leases.size())}});
   workers_.erase(it);
-  if (metrics_) metrics_->workers.with({}).set(static_cast<std::int64_t>(workers_.size()));
+  publish();
   work_.store(true, std::memory_order_release);
 }
 
@@ -257,14 +267,17 @@ Status Dispatcher::fill(Time now) {
                            : Status(StatusCode::kUnavailable, "NO_CREDIT", "no worker has credit");
       if (!sent.ok()) {
         // This delivery and the rest of the lease go back to the outbox: at once when the
-        // worker is gone (another may take them), after the backoff when it is busy.
+        // worker is gone (another may take them), after the backoff when it is busy. A gone
+        // worker is buried first (its earlier leases return, and it leaves the map), so that
+        // once the whole lease is back no one still counts the worker.
         const bool gone = worker && sent.reason() == "PEER_GONE";
+        if (gone) bury(peer, "gone", now);
         for (std::size_t j = i; j < leased->size(); ++j) {
           const journal::Delivery& back = (*leased)[j];
           SWG_RETURN_IF_ERROR(
               fail(back.delivery_id, back.attempts, "SEND: " + sent.to_string(), now, gone));
         }
-        if (gone) bury(peer, "gone", now);
+        publish();
         work_.store(true, std::memory_order_release);
         return ok_status();  // the worker map may have changed: start again at the next tick
       }
@@ -274,7 +287,7 @@ Status Dispatcher::fill(Time now) {
       if (metrics_) metrics_->sent.with({service}).add();
     }
   }
-  if (metrics_) metrics_->in_flight.with({}).set(static_cast<std::int64_t>(in_flight()));
+  publish();
   return ok_status();
 }
 

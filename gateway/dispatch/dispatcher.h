@@ -84,7 +84,8 @@ class Dispatcher {
   /// stay leased in the journal and are requeued at the next start.
   Status shutdown(Time now);
 
-  /// Workers connected now, and deliveries in flight to them (for health and tests).
+  /// Workers connected, and deliveries in flight to them, as the owning thread last left them
+  /// (for health and tests). Thread-safe.
   std::size_t workers() const;
   std::size_t in_flight() const;
 
@@ -93,6 +94,8 @@ class Dispatcher {
   struct Metrics;
 
   void bury(const std::string& peer, const std::string& why, Time now);
+  /// Makes the worker and lease counts visible to other threads (workers(), in_flight(), metrics).
+  void publish();
   Status settle(Time now);
   /// in_flight → failed, next attempt after the backoff (or at once), or dead-lettered when
   /// the attempts are used up.
@@ -110,6 +113,7 @@ class Dispatcher {
   std::vector<journal::DeliveryId> acked_;
   Time last_settle_{}, last_poll_{}, last_expiry_{};
   std::atomic<bool> work_{true};
+  std::atomic<std::size_t> workers_seen_{0}, in_flight_seen_{0};
 };
 
 }  // namespace swg::dispatch
