@@ -516,6 +516,39 @@ double cpu_seconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
+// CPU seconds (user + system) each kind of thread of process `pid` used so far, from
+// /proc/<pid>/task/*/stat, keyed by the thread's name with a trailing "-<n>" dropped (swgd names
+// its threads: ingest-0, ingest-1 → "ingest"; commit, front, back, checkpoint, zap, admin-http;
+// ZeroMQ's I/O thread is "ZMQbg/IO/0"). Empty when /proc cannot be read.
+std::map<std::string, double> thread_cpu_seconds(pid_t pid) {
+  std::map<std::string, double> out;
+  const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  std::error_code ec;
+  for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream in(task.path() / "stat");
+    std::string line;
+    if (!std::getline(in, line)) continue;
+    // "tid (name) state ppid …": the name may hold spaces, so fields are counted after ')'.
+    const auto open = line.find('('), close = line.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close < open) continue;
+    std::string name = line.substr(open + 1, close - open - 1);
+    if (const auto dash = name.rfind('-');
+        dash != std::string::npos && dash + 1 < name.size() &&
+        name.find_first_not_of("0123456789", dash + 1) == std::string::npos) {
+      name.resize(dash);
+    }
+    std::istringstream fields(line.substr(close + 1));
+    std::string field;
+    double utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {  // field 3 is the state
+      if (i == 14) utime = std::strtod(field.c_str(), nullptr);
+      if (i == 15) stime = std::strtod(field.c_str(), nullptr);
+    }
+    out[name] += (utime + stime) / ticks;
+  }
+  return out;
+}
+
 double percentile(std::vector<std::int64_t>& values, double p) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
@@ -669,6 +702,8 @@ int run(Options options) {
       std::max<std::size_t>(1, documents.size() / std::max<std::size_t>(1, options.verify_sample));
   std::vector<ConnectionResult> results(connections);
   const double cpu_at_start = cpu_seconds();
+  const auto gateway_cpu_at_start =
+      swgd != 0 ? thread_cpu_seconds(swgd) : std::map<std::string, double>{};
   shared.t0 = Clock::now();
   const auto stop_submitting = shared.t0 + std::chrono::duration_cast<Clock::duration>(
                                                std::chrono::duration<double>(options.duration_s));
@@ -682,6 +717,16 @@ int run(Options options) {
   for (auto& thread : threads) thread.join();
   const double load_s = static_cast<double>(shared.last_receipt_ns.load()) / 1e9;
   const double client_cpu_s = cpu_seconds() - cpu_at_start;
+  // The spawned gateway's CPU over the same span, per kind of thread.
+  std::map<std::string, double> gateway_cpu;
+  if (swgd != 0) {
+    gateway_cpu = thread_cpu_seconds(swgd);
+    for (auto& [name, seconds] : gateway_cpu) {
+      if (auto it = gateway_cpu_at_start.find(name); it != gateway_cpu_at_start.end()) {
+        seconds -= it->second;
+      }
+    }
+  }
 
   // Expected deliveries: each accepted document to every destination of its template's route.
   std::uint64_t expected_deliveries = 0;
@@ -803,6 +848,18 @@ int run(Options options) {
        << ", \"undecodable_replies\": " << undecodable << ", \"unmatched_replies\": " << unmatched
        << ",\n";
   json << "  \"load_generator_cpu_s\": " << client_cpu_s << ",\n";
+  if (!gateway_cpu.empty()) {
+    // CPU per receipt, by kind of gateway thread, and the load generator's, over the load alone
+    // (documents were prepared before): where the machine's cores went.
+    const double per = receipts > 0 ? 1e6 / static_cast<double>(receipts) : 0;
+    double total = 0;
+    json << "  \"cpu_us_per_msg\": {\"load_generator\": " << client_cpu_s * per;
+    for (const auto& [name, seconds] : gateway_cpu) {
+      json << ", " << json_string("swgd " + name) << ": " << seconds * per;
+      total += seconds;
+    }
+    json << ", \"swgd total\": " << total * per << "},\n";
+  }
   json << "  \"elapsed_s\": " << load_s
        << ", \"throughput_msgs_per_s\": " << (load_s > 0 ? receipts / load_s : 0)
        << ", \"accepted_per_s\": " << (load_s > 0 ? statuses["ACCEPTED"] / load_s : 0) << ",\n";

@@ -10,6 +10,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "gateway/core/thread_name.h"
+
 namespace swg::journal {
 namespace {
 
@@ -276,7 +278,10 @@ Status validate(const Submission& s) {
 class Checkpointer {
  public:
   Checkpointer(DbPtr db, int pages) : db_(std::move(db)), pages_(pages) {
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+      name_this_thread("checkpoint");
+      run();
+    });
   }
   ~Checkpointer() {
     {

@@ -13,6 +13,8 @@
 #include <cstring>
 #include <thread>
 
+#include "gateway/core/thread_name.h"
+
 namespace swg::server {
 namespace {
 
@@ -54,7 +56,10 @@ class PosixAdminHttp final : public AdminHttp {
     socklen_t length = sizeof address;
     ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
     port_ = ntohs(address.sin_port);
-    thread_ = std::thread([this] { serve(); });
+    thread_ = std::thread([this] {
+      name_this_thread("admin-http");
+      serve();
+    });
     return {};
   }
 

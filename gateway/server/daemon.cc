@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "gateway/core/log.h"
+#include "gateway/core/thread_name.h"
 #include "gateway/dispatch/dispatcher.h"
 #include "gateway/ingest/edifact_ingest.h"
 #include "gateway/journal/sqlite_journal.h"
@@ -186,8 +187,14 @@ Status DaemonImpl::init(const config::Deployment& d) {
   if (!admin.ok()) return admin.status();
   admin_ = std::move(*admin);
 
-  front_thread_ = std::thread([this] { front_loop(); });
-  back_thread_ = std::thread([this] { back_loop(); });
+  front_thread_ = std::thread([this] {
+    name_this_thread("front");
+    front_loop();
+  });
+  back_thread_ = std::thread([this] {
+    name_this_thread("back");
+    back_loop();
+  });
   log::info("listening", {{"partners", front_->endpoint()},
                           {"agencies", back_->endpoint()},
                           {"admin_http_port", static_cast<int>(admin_->port())},

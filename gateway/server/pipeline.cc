@@ -7,6 +7,7 @@
 #include <random>
 
 #include "gateway/core/log.h"
+#include "gateway/core/thread_name.h"
 #include "gateway/ingest/edifact_ingest.h"
 #include "gateway/ingest/ingest.h"
 #include "gateway/trust/digest.h"
@@ -107,8 +108,16 @@ Pipeline::Pipeline(std::shared_ptr<const xml::SchemaSet> schemas, trust::TrustCo
       metrics_(std::make_unique<Metrics>(metrics)),
       committed_(std::move(committed)) {
   if (options_.grammars) edifact_ = std::make_unique<ingest::EdifactIngest>(options_.grammars);
-  for (unsigned i = 0; i < std::max(1u, options_.threads); ++i) workers_.emplace_back([this] { work(); });
-  committer_ = std::thread([this] { commit_loop(); });
+  for (unsigned i = 0; i < std::max(1u, options_.threads); ++i) {
+    workers_.emplace_back([this, i] {
+      name_this_thread("ingest-" + std::to_string(i));
+      work();
+    });
+  }
+  committer_ = std::thread([this] {
+    name_this_thread("commit");
+    commit_loop();
+  });
 }
 
 Pipeline::~Pipeline() {

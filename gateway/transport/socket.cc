@@ -10,6 +10,8 @@
 
 #include <zmq.hpp>
 
+#include "gateway/core/thread_name.h"
+
 namespace swg::transport {
 namespace {
 
@@ -55,7 +57,10 @@ class ZmqTransport final : public Transport {
       return transport_error(StatusCode::kUnavailable,
                              std::string("cannot bind the ZAP handler: ") + e.what());
     }
-    thread_ = std::thread([this] { serve(); });
+    thread_ = std::thread([this] {
+      name_this_thread("zap");
+      serve();
+    });
     return {};
   }
 
