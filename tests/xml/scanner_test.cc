@@ -129,6 +129,30 @@ TEST_CASE("events carry names, namespaces, attributes, depth and UTF-8 text") {
   CHECK(test_schemas()->namespaces() == std::vector<std::string>{std::string(kTestNs)});
 }
 
+TEST_CASE("UTF-8 survives the round trip through Xerces at every offset of an ASCII run") {
+  // Xerces hands the scanner UTF-16, which it turns back into UTF-8: a character of 2, 3 or 4
+  // bytes (the last a surrogate pair in UTF-16) at each offset of an ASCII run, in text and in
+  // an attribute value, must come out as it went in.
+  auto scanner = Scanner::create(test_schemas());
+  const std::string ascii = "abcdefghijklmnopqrstuvwxyz0123";
+  for (const std::string wide : {"\xC3\xA9", "\xE2\x80\x93", "\xF0\x9F\x98\x80"}) {
+    for (std::size_t at = 0; at <= 20; ++at) {
+      const std::string text = ascii.substr(0, at) + wide + ascii.substr(at, 20 - at) + wide;
+      Recorder rec;
+      const Status status =
+          scanner->scan(node("<t:Text>" + text + "</t:Text>", " a=\"" + text + "\""), rec);
+      INFO(status.to_string() << " at " << at);
+      REQUIRE(status.ok());
+      REQUIRE(rec.events.size() == 7);
+      CHECK(rec.events[1] ==
+            "start t|Node|urn:swg:test:recursive:1 depth=1 "
+            "xmlns:t=urn:swg:test:recursive:1 @a=" +
+                text);
+      CHECK(rec.events[3] == "text " + text);
+    }
+  }
+}
+
 TEST_CASE("schema errors carry their code, line, column and element path") {
   auto scanner = Scanner::create(test_schemas());
   Recorder rec;
