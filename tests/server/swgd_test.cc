@@ -275,7 +275,11 @@ std::unique_ptr<Process> start_swgd(const Deployment& deployment, transport::Tra
       std::vector<std::string>{SWGD_PATH, "--config", deployment.gateway_toml.string()},
       deployment.dir.path() / log);
   Partner probe(t, deployment.partners, "VN.MOF.CUSTOMS");
-  REQUIRE(probe.answers_ping(10s));
+  if (!probe.answers_ping(10s)) {
+    // What swgd said (a port taken, a bad file) is what explains it.
+    FAIL("swgd did not answer PING within 10 s; its log:\n"
+         << swg::testing::read_file(deployment.dir.path() / log));
+  }
   return process;
 }
 
@@ -501,7 +505,9 @@ TEST_CASE("rejections carry their codes while other partners' traffic keeps flow
       outcomes[r.status() == v1::RECEIPT_STATUS_REJECTED ? r.rejections(0).code()
                                                          : v1::ReceiptStatus_Name(r.status())]++;
     }
-    INFO(outcomes.size());
+    std::string seen;
+    for (const auto& [outcome, n] : outcomes) seen += outcome + "=" + std::to_string(n) + " ";
+    INFO(seen);
     CHECK(outcomes["RECEIPT_STATUS_ACCEPTED"] == 1);
     CHECK(outcomes["LIMIT_RATE"] >= 150);
     CHECK(outcomes["RECEIPT_STATUS_ACCEPTED"] + outcomes["RECEIPT_STATUS_DUPLICATE"] +
