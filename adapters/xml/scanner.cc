@@ -15,6 +15,7 @@
 #include <xercesc/framework/XMLAttr.hpp>
 #include <xercesc/framework/XMLGrammarPoolImpl.hpp>
 #include <xercesc/framework/XMLValidityCodes.hpp>
+#include <xercesc/internal/BinMemOutputStream.hpp>
 #include <xercesc/internal/XMLScanner.hpp>
 #include <xercesc/parsers/SAX2XMLReaderImpl.hpp>
 #include <xercesc/sax/ErrorHandler.hpp>
@@ -23,6 +24,7 @@
 #include <xercesc/sax/SAXParseException.hpp>
 #include <xercesc/sax2/Attributes.hpp>
 #include <xercesc/sax2/ContentHandler.hpp>
+#include <xercesc/util/BinMemInputStream.hpp>
 #include <xercesc/util/OutOfMemoryException.hpp>
 #include <xercesc/util/PlatformUtils.hpp>
 #include <xercesc/util/XMLEntityResolver.hpp>
@@ -272,6 +274,11 @@ class SchemaLoadErrors final : public xc::ErrorHandler {
   std::string first_;
 };
 
+// The grammars as loaded, and their serialised form, from which every scanner gets a pool of its
+// own. Xerces' compiled grammars are not safe to share between threads, even locked: a pattern's
+// character classes build their lookup tables lazily, on first use (RangeToken::createMap), so
+// two threads validating at once could see a half-built table and refuse a valid value
+// ("'VN' does not match '[A-Z]{2}'"), as the crash test showed.
 class XercesSchemaSet final : public SchemaSet {
  public:
   XercesSchemaSet() : pool_(std::make_unique<xc::XMLGrammarPoolImpl>()) {}
@@ -280,7 +287,18 @@ class XercesSchemaSet final : public SchemaSet {
   const std::vector<std::string>& namespaces() const override { return namespaces_; }
   xc::XMLGrammarPool* pool() const { return pool_.get(); }
 
+  /// A locked copy of the grammars for one scanner (one thread).
+  std::unique_ptr<xc::XMLGrammarPoolImpl> copy_pool() const {
+    auto copy = std::make_unique<xc::XMLGrammarPoolImpl>();
+    xc::BinMemInputStream in(serialized_.data(), serialized_.size(),
+                             xc::BinMemInputStream::BufOpt_Reference);
+    copy->deserializeGrammars(&in);
+    copy->lockPool();
+    return copy;
+  }
+
   std::unique_ptr<xc::XMLGrammarPoolImpl> pool_;
+  std::vector<XMLByte> serialized_;
   std::vector<std::string> namespaces_;
 };
 
@@ -342,6 +360,14 @@ StatusOr<std::shared_ptr<const SchemaSet>> SchemaSet::load(const std::string& di
     if (!ns.empty()) set->namespaces_.push_back(ns);
   }
   std::sort(set->namespaces_.begin(), set->namespaces_.end());
+  try {
+    xc::BinMemOutputStream out(64 * 1024);
+    set->pool_->serializeGrammars(&out);  // the pool must not be locked yet
+    set->serialized_.assign(out.getRawBuffer(), out.getRawBuffer() + out.getSize());
+    set->copy_pool();  // once here, so that a copy that cannot be made fails the load, not a scan
+  } catch (const xc::XMLException& e) {
+    return failed_precondition("SCHEMA_LOAD", "cannot copy the grammars: " + utf8(e.getMessage()));
+  }
   set->pool_->lockPool();
   return std::shared_ptr<const SchemaSet>(set);
 }
@@ -535,7 +561,8 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
   XercesScanner(std::shared_ptr<const SchemaSet> schemas, Limits limits)
       : schemas_(std::move(schemas)), limits_(limits) {
     const auto* set = static_cast<const XercesSchemaSet*>(schemas_.get());
-    reader_ = std::make_unique<Reader>(set->pool(), this);
+    pool_ = set->copy_pool();  // this scanner's own: the grammars are not thread-safe
+    reader_ = std::make_unique<Reader>(pool_.get(), this);
     reader_->setFeature(xc::XMLUni::fgSAX2CoreNameSpaces, true);
     reader_->setFeature(xc::XMLUni::fgSAX2CoreNameSpacePrefixes, false);
     reader_->setFeature(xc::XMLUni::fgSAX2CoreValidation, true);
@@ -1011,6 +1038,7 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
 
   std::shared_ptr<const SchemaSet> schemas_;
   Limits limits_;
+  std::unique_ptr<xc::XMLGrammarPoolImpl> pool_;  // outlives the reader that uses it
   std::unique_ptr<Reader> reader_;
   RefuseAll refuse_;
   NoErrors no_errors_;

@@ -158,7 +158,8 @@ class Tee final : public Handler {
 
 /// The grammars of one deployment, loaded once from a folder of .xsd files (every file in it,
 /// imports resolved only inside that folder), then locked. Immutable after load: share one
-/// instance between all threads' Scanners.
+/// instance between all threads' Scanners. Each Scanner validates against a copy of its own,
+/// because Xerces' compiled grammars build some tables lazily, on first use, without a lock.
 class SchemaSet {
  public:
   /// Loads every *.xsd in `dir`. Errors: FAILED_PRECONDITION SCHEMA_LOAD with file:line.
@@ -169,8 +170,8 @@ class SchemaSet {
   virtual const std::vector<std::string>& namespaces() const = 0;
 };
 
-/// One reusable SAX2 reader bound to a SchemaSet. Create one per thread, never one per message.
-/// Not thread-safe; cheap to call scan() repeatedly.
+/// One reusable SAX2 reader bound to a SchemaSet. Create one per thread, never one per message
+/// (creating one copies the grammars). Not thread-safe; cheap to call scan() repeatedly.
 class Scanner {
  public:
   static std::unique_ptr<Scanner> create(std::shared_ptr<const SchemaSet> schemas,

@@ -11,9 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -355,6 +358,48 @@ class Canary {
   fs::path path_;
   int fd_ = -1;
 };
+
+TEST_CASE("scanners on two threads, from one freshly loaded SchemaSet, agree on valid documents") {
+  // Xerces builds a pattern's character-class tables on first use; two threads validating at
+  // once against one shared grammar could see a half-built table and refuse a valid value. Each
+  // round loads the schemas anew (nothing built yet) and starts both threads together on the
+  // project's valid documents, every one with its pattern facets.
+  std::vector<std::string> documents;
+  for (const char* type : {"customs_declaration", "certificate_of_origin", "permit", "acdd",
+                           "phytosanitary_certificate", "agency_response"}) {
+    for (const auto& file : swg::testing::files_with_suffix(
+             source_dir() / "tests/fixtures/xml" / type / "valid", ".xml")) {
+      documents.push_back(swg::testing::read_file(file));
+    }
+  }
+  REQUIRE(documents.size() >= 12);
+  for (int round = 0; round < 12; ++round) {
+    auto schemas = load(source_dir() / "xsd");
+    std::atomic<int> ready{0};
+    std::array<std::vector<std::string>, 2> failures;
+    auto validate_all = [&](int t) {
+      struct Ignore final : Handler {
+        Status start_element(const Element&) override { return {}; }
+        Status characters(const Text&) override { return {}; }
+        Status end_element(const Name&) override { return {}; }
+      } ignore;
+      auto scanner = Scanner::create(schemas);
+      ready.fetch_add(1);
+      while (ready.load() < 2) {
+      }
+      for (std::size_t i = 0; i < documents.size(); ++i) {
+        const std::string& d = documents[(i + static_cast<std::size_t>(t)) % documents.size()];
+        if (Status st = scanner->scan(d, ignore); !st.ok()) failures[t].push_back(st.to_string());
+      }
+    };
+    std::thread other(validate_all, 1);
+    validate_all(0);
+    other.join();
+    INFO("round " << round);
+    CHECK(failures[0] == std::vector<std::string>{});
+    CHECK(failures[1] == std::vector<std::string>{});
+  }
+}
 
 TEST_CASE("hostile documents are rejected without loading anything") {
   Canary canary("/tmp/swg-hostile-canary");  // named by external-entity.xml
