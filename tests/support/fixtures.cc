@@ -16,6 +16,9 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  if (const char* keep = std::getenv("SWG_KEEP_TEST_DIRS"); keep != nullptr && *keep != '\0') {
+    return;  // kept for a post-mortem
+  }
   std::error_code ignored;
   std::filesystem::remove_all(path_, ignored);
 }

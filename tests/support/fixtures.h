@@ -23,7 +23,8 @@ std::vector<std::filesystem::path> files_with_suffix(const std::filesystem::path
 /// True when golden files should be rewritten instead of compared (SWG_UPDATE_GOLDEN=1).
 bool update_golden();
 
-/// A fresh folder under the system's temporary folder, removed with everything in it.
+/// A fresh folder under the system's temporary folder, removed with everything in it (unless
+/// SWG_KEEP_TEST_DIRS is set, for a post-mortem).
 class TempDir {
  public:
   TempDir();
