@@ -274,8 +274,8 @@ class SchemaLoadErrors final : public xc::ErrorHandler {
   std::string first_;
 };
 
-// The grammars as loaded, and their serialised form, from which every scanner gets a pool of its
-// own. Xerces' compiled grammars are not safe to share between threads, even locked: a pattern's
+// The grammars' serialised form, from which every scanner gets a pool of its own (the pool they
+// were loaded into is released once serialised). Xerces' compiled grammars are not safe to share between threads, even locked: a pattern's
 // character classes build their lookup tables lazily, on first use (RangeToken::createMap), so
 // two threads validating at once could see a half-built table and refuse a valid value
 // ("'VN' does not match '[A-Z]{2}'"), as the crash test showed.
@@ -368,7 +368,7 @@ StatusOr<std::shared_ptr<const SchemaSet>> SchemaSet::load(const std::string& di
   } catch (const xc::XMLException& e) {
     return failed_precondition("SCHEMA_LOAD", "cannot copy the grammars: " + utf8(e.getMessage()));
   }
-  set->pool_->lockPool();
+  set->pool_.reset();  // from here on only the serialised form is used
   return std::shared_ptr<const SchemaSet>(set);
 }
 
