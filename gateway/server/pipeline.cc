@@ -172,12 +172,17 @@ void Pipeline::work() {
     Done done = job.refused.empty() ? process(worker, std::move(job))
                                     : refuse(std::move(job), {}, {});
     // The receipt is signed by the committer, with the rest of its batch (sign_batch).
+    bool wake = false;
     {
       std::lock_guard lock(mu_);
+      // The committer waits for a first result, then for a full batch or an idle pool: only
+      // these transitions change what it waits for, so only they wake it (not every result).
+      wake = done_.empty() || done_.size() + 1 >= options_.group_commit_max ||
+             processing_.load() == 1;
       done_.push_back(std::move(done));
       processing_.fetch_sub(1);
     }
-    done_ready_.notify_one();
+    if (wake) done_ready_.notify_one();
   }
 }
 
