@@ -124,16 +124,22 @@ class ZmqTransport final : public Transport {
   std::atomic<std::uint64_t> refused_{0};
 };
 
-std::optional<Frames> wait_frames(zmq::socket_t& socket, std::chrono::milliseconds timeout,
-                                  std::vector<zmq::message_t>* parts, int wake_fd = -1) {
-  zmq::pollitem_t items[2] = {{socket.handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wake_fd, ZMQ_POLLIN, 0}};
-  if (zmq::poll(items, wake_fd < 0 ? 1 : 2, timeout) == 0) return std::nullopt;
-  if ((items[0].revents & ZMQ_POLLIN) == 0) return std::nullopt;  // woken
+std::optional<Frames> take_frames(zmq::socket_t& socket, std::vector<zmq::message_t>* parts) {
   if (!receive_frames(socket, parts)) return std::nullopt;
   Frames frames;
   frames.reserve(parts->size());
   for (const auto& part : *parts) frames.emplace_back(part.to_string());
   return frames;
+}
+
+std::optional<Frames> wait_frames(zmq::socket_t& socket, std::chrono::milliseconds timeout,
+                                  std::vector<zmq::message_t>* parts, int wake_fd = -1,
+                                  bool* woken = nullptr) {
+  zmq::pollitem_t items[2] = {{socket.handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wake_fd, ZMQ_POLLIN, 0}};
+  const int ready = zmq::poll(items, wake_fd < 0 ? 1 : 2, timeout);
+  if (woken != nullptr) *woken = wake_fd >= 0 && (items[1].revents & ZMQ_POLLIN) != 0;
+  if (ready == 0 || (items[0].revents & ZMQ_POLLIN) == 0) return std::nullopt;
+  return take_frames(socket, parts);
 }
 
 class ZmqRouter final : public RouterEndpoint {
@@ -165,20 +171,18 @@ class ZmqRouter final : public RouterEndpoint {
 
   const std::string& endpoint() const override { return endpoint_; }
 
-  StatusOr<std::optional<Incoming>> receive(std::chrono::milliseconds timeout,
-                                            int wake_fd) override {
+  StatusOr<std::optional<Incoming>> receive(std::chrono::milliseconds timeout, int wake_fd,
+                                            bool* woken) override {
     try {
-      auto frames = wait_frames(socket_, timeout, &parts_, wake_fd);
-      if (!frames) return std::optional<Incoming>();
-      Incoming in;
-      in.peer = std::move(frames->front());
-      frames->erase(frames->begin());
-      // The identity ZAP gave this connection: set on every message of the connection.
-      if (parts_.size() > 1) {
-        if (const char* user = parts_[1].gets("User-Id"); user != nullptr) in.identity = user;
-      }
-      in.frames = std::move(*frames);
-      return std::optional<Incoming>(std::move(in));
+      return incoming(wait_frames(socket_, timeout, &parts_, wake_fd, woken));
+    } catch (const zmq::error_t& e) {
+      return transport_error(StatusCode::kUnavailable, std::string("receive: ") + e.what());
+    }
+  }
+
+  StatusOr<std::optional<Incoming>> try_receive() override {
+    try {
+      return incoming(take_frames(socket_, &parts_));
     } catch (const zmq::error_t& e) {
       return transport_error(StatusCode::kUnavailable, std::string("receive: ") + e.what());
     }
@@ -203,6 +207,20 @@ class ZmqRouter final : public RouterEndpoint {
   }
 
  private:
+  // A router's message: the peer's routing id, then the frames; the identity ZAP gave the
+  // connection is a property of each of its messages.
+  std::optional<Incoming> incoming(std::optional<Frames> frames) {
+    if (!frames) return std::nullopt;
+    Incoming in;
+    in.peer = std::move(frames->front());
+    frames->erase(frames->begin());
+    if (parts_.size() > 1) {
+      if (const char* user = parts_[1].gets("User-Id"); user != nullptr) in.identity = user;
+    }
+    in.frames = std::move(*frames);
+    return in;
+  }
+
   zmq::socket_t socket_;
   std::string endpoint_;
   std::vector<zmq::message_t> parts_;

@@ -65,9 +65,13 @@ class RouterEndpoint {
   /// The endpoint actually bound (a tcp://host:* endpoint gets its port).
   virtual const std::string& endpoint() const = 0;
   /// One message, waiting at most `timeout`; nullopt when none came, or when `wake_fd` (a file
-  /// descriptor polled beside the socket, -1 for none) became readable first.
+  /// descriptor polled beside the socket, -1 for none) became readable first. `woken`, when
+  /// given, is set to whether `wake_fd` was found readable (a message may have come too).
   virtual StatusOr<std::optional<Incoming>> receive(std::chrono::milliseconds timeout,
-                                                    int wake_fd = -1) = 0;
+                                                    int wake_fd = -1, bool* woken = nullptr) = 0;
+  /// A message already queued, taken without waiting (and without a system call when none is);
+  /// nullopt when none is. For draining what arrived with the message receive() returned.
+  virtual StatusOr<std::optional<Incoming>> try_receive() = 0;
   /// Errors: UNAVAILABLE PEER_GONE when the peer is not connected (nothing is dropped silently),
   /// RESOURCE_EXHAUSTED PEER_BUSY when its queue is full.
   virtual Status send(const std::string& peer, const Frames& frames) = 0;

@@ -1,9 +1,12 @@
 // Real ZeroMQ sockets on loopback with CURVE: a registered key gets through and its messages
 // carry the identity it authenticates; an unregistered key, a key registered for the other
 // domain, or a client with the wrong server key gets nothing through; a send to a vanished peer
-// is an error, not a silent drop.
+// is an error, not a silent drop; what is queued is taken without waiting, and a wake fd polled
+// beside the socket is reported.
 
 #include "gateway/transport/socket.h"
+
+#include <unistd.h>
 
 #include <thread>
 
@@ -91,6 +94,51 @@ TEST_CASE("unregistered keys, the other domain's keys and a wrong server key get
   REQUIRE(ok.ok());
   REQUIRE(ok->has_value());
   CHECK((*ok)->identity == "TH.ASW.GATEWAY");
+}
+
+TEST_CASE("try_receive takes what is queued without waiting; receive says when the wake fd fired") {
+  Gateway gateway;
+  auto th = gateway.client(sample_keys("TH.ASW.GATEWAY"));
+  for (int i = 0; i < 10; ++i) REQUIRE(th->send(encode_ping("r-" + std::to_string(i))).ok());
+  // The first is waited for; once the last has been received, none is left to take.
+  std::vector<std::string> ids;
+  bool woken = true;
+  auto first = gateway.front->receive(5000ms, -1, &woken);
+  REQUIRE(first.ok());
+  REQUIRE(first->has_value());
+  CHECK_FALSE(woken);  // no wake fd
+  ids.push_back(decode_partner_request((*first)->frames)->request_id);
+  for (auto deadline = std::chrono::steady_clock::now() + 5s;
+       ids.size() < 10 && std::chrono::steady_clock::now() < deadline;) {
+    auto next = gateway.front->try_receive();
+    REQUIRE(next.ok());
+    if (!*next) {
+      std::this_thread::sleep_for(1ms);  // still on its way through the I/O thread
+      continue;
+    }
+    CHECK((*next)->identity == "TH.ASW.GATEWAY");
+    ids.push_back(decode_partner_request((*next)->frames)->request_id);
+  }
+  CHECK(ids == std::vector<std::string>{"r-0", "r-1", "r-2", "r-3", "r-4", "r-5", "r-6", "r-7",
+                                        "r-8", "r-9"});
+  auto none = gateway.front->try_receive();
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->has_value());
+
+  // A readable wake fd ends the wait and is reported; an unreadable one is not.
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  auto quiet = gateway.front->receive(50ms, pipe_fds[0], &woken);
+  REQUIRE(quiet.ok());
+  CHECK_FALSE(quiet->has_value());
+  CHECK_FALSE(woken);
+  REQUIRE(::write(pipe_fds[1], "x", 1) == 1);
+  auto rung = gateway.front->receive(5000ms, pipe_fds[0], &woken);
+  REQUIRE(rung.ok());
+  CHECK_FALSE(rung->has_value());
+  CHECK(woken);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
 }
 
 TEST_CASE("a send to a peer that is gone is an error, not a silent drop") {
