@@ -639,6 +639,7 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
     }
     xc::MemBufInputSource source(reinterpret_cast<const XMLByte*>(document.data()), document.size(),
                                  "document", false);
+    source.setCopyBufToStream(false);  // the document outlives the parse: no copy of it
     try {
       reader_->parse(source);
     } catch (const StopScan&) {
