@@ -689,5 +689,52 @@ TEST_CASE("concurrent appends from several threads are all stored") {
   CHECK(journal->deliveries(every)->size() == kThreads * kBatches * 4);
 }
 
+
+TEST_CASE("under steady appends the write-ahead log stays small: checkpoints copy it into the "
+          "database and the log starts again from its beginning") {
+  TempDir dir;
+  const auto path = dir.path() / "journal.db";
+  SqliteJournalOptions options;
+  options.checkpoint_pages = 32;  // 512 KiB
+  auto opened = SqliteJournal::open(path, options);
+  REQUIRE(opened.ok());
+  auto journal = std::move(*opened);
+  const auto size_of = [](const std::filesystem::path& p) -> std::uintmax_t {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(p, ec);
+    return ec ? 0 : size;
+  };
+  const auto wal = std::filesystem::path(path.string() + "-wal");
+  constexpr int kBatches = 300;
+  constexpr std::size_t kRaw = 12 * 1024;
+  std::uintmax_t largest_log = 0;
+  for (int b = 0; b < kBatches; ++b) {
+    std::vector<Submission> batch;
+    for (int i = 0; i < 4; ++i) {
+      const std::string id = "w" + std::to_string(b) + "-" + std::to_string(i);
+      batch.push_back(accepted(id, "p", id, {"customs"}, kRaw));
+    }
+    append_ok(*journal, batch);
+    largest_log = std::max(largest_log, size_of(wal));
+    // The gateway's committer gathers a batch between commits; so does this loop, briefly.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  const std::uintmax_t written = std::uintmax_t{kBatches} * 4 * kRaw;  // 14 MiB of raw bytes
+  // While the journal is open, the database file holds what the log held (the checkpoint thread
+  // may still be copying the last commits).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (size_of(path) < written && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  INFO("largest log " << largest_log << " bytes, database " << size_of(path) << " bytes, "
+                      << written << " bytes of raw submissions");
+  CHECK(size_of(path) >= written);
+  // Without checkpoints that finish, the log would hold all of it.
+  CHECK(largest_log < written / 2);
+  MessageFilter all;
+  all.limit = 10'000;
+  CHECK(journal->messages(all)->size() == kBatches * 4);
+}
+
 }  // namespace
 }  // namespace swg::journal
