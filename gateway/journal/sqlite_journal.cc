@@ -1,6 +1,8 @@
 #include "gateway/journal/sqlite_journal.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <mutex>
@@ -278,14 +280,23 @@ Status validate(const Submission& s) {
 /// A passive checkpoint seldom finishes the log while commits keep coming (each adds frames
 /// while it copies), and SQLite starts the log again from its beginning only after one has: the
 /// log grows for as long as the traffic lasts (passes alone: 49 MB after 30,000 submissions,
-/// and growing), every commit extending the file. So once a passive pass leaves little behind, a
-/// RESTART checkpoint copies the rest: it holds the write lock for that copy and the database
-/// fsync, and waits at most kReaderWaitMs for readers to leave the log, so that the next commit
-/// starts the log again. A checkpoint that cannot finish (a reader in the way, the disk busy)
-/// only lets the log grow until the next one; journal_size_limit shrinks it at the next restart.
+/// and growing), every commit extending the file. So once the log is kRestartAfter times the
+/// checkpoint size and a pass has left little behind, the database file is flushed and a
+/// RESTART checkpoint copies the rest while it holds the journal's own mutex (the committer
+/// waits for that copy and a small fsync, 10-40 ms in journal_bench) and waits at most
+/// kReaderWaitMs for other processes' readers to leave the log; the next commit then starts the
+/// log again. A RESTART that cannot finish only lets the log grow until the next one;
+/// journal_size_limit cuts the file back when the log starts again.
 class Checkpointer {
  public:
-  Checkpointer(DbPtr db, int pages) : db_(std::move(db)), pages_(pages) {
+  /// `path`: the database file, opened once more (read-only) to flush it before a RESTART.
+  /// `writers`: the mutex the journal's own connection is used under; held for a RESTART, so
+  /// that the committer waits for it instead of the RESTART polling for a free write lock.
+  Checkpointer(DbPtr db, int pages, const std::filesystem::path& path, std::mutex& writers)
+      : db_(std::move(db)),
+        pages_(pages),
+        db_fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)),
+        writers_(writers) {
     thread_ = std::thread([this] {
       name_this_thread("checkpoint");
       run();
@@ -298,6 +309,7 @@ class Checkpointer {
     }
     wake_.notify_one();
     thread_.join();
+    if (db_fd_ >= 0) ::close(db_fd_);
   }
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
@@ -339,9 +351,16 @@ class Checkpointer {
       rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log,
                                      &copied);
     }
-    if (rc != SQLITE_OK || log - copied > kFinishWithin) return;
-    // The connection's busy timeout bounds both waits of a RESTART: for the committer's
-    // transaction to end, and for readers to leave the log while it holds the write lock.
+    // Passes alone let the log start again whenever one catches up between two commits, which
+    // steady traffic seldom allows; a RESTART (a stall for the committer) once the log has
+    // grown to kRestartAfter times the checkpoint size.
+    if (rc != SQLITE_OK || log < kRestartAfter * pages_ || log - copied > kFinishWithin) return;
+    // A pass that did not reach the end of the log leaves what it copied unsynced, and the
+    // RESTART would fsync all of it while it holds the write lock: flushed here, without it.
+    if (db_fd_ >= 0) (void)::fdatasync(db_fd_);
+    // Between two of the journal's own transactions the write lock is free; the connection's
+    // busy timeout bounds the wait for other processes' readers to leave the log.
+    std::lock_guard lock(writers_);
     (void)sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
                                     nullptr);
   }
@@ -354,9 +373,12 @@ class Checkpointer {
   /// Pages a RESTART checkpoint may have left to copy under the write lock: 2 MiB, a commit or
   /// two of the gateway's (8 MiB let the longest commit of journal_bench reach 245 ms).
   static constexpr int kFinishWithin = 128;
+  static constexpr int kRestartAfter = 8;
 
   DbPtr db_;
   const int pages_;
+  const int db_fd_;  // -1 when it could not be opened: the RESTART then flushes everything
+  std::mutex& writers_;
   std::mutex mu_;
   std::condition_variable wake_;
   bool wanted_ = false, stop_ = false;
@@ -713,7 +735,8 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
                                                        *second_mode);
     }
     impl->checkpointer =
-        std::make_unique<Checkpointer>(std::move(checkpoint_db), options.checkpoint_pages);
+        std::make_unique<Checkpointer>(std::move(checkpoint_db), options.checkpoint_pages,
+                                                       path, impl->mu);
     sqlite3_wal_hook(db, &Checkpointer::on_commit, impl->checkpointer.get());
   }
   return std::unique_ptr<SqliteJournal>(new SqliteJournal(std::move(impl)));
