@@ -315,16 +315,20 @@ class Checkpointer {
   Checkpointer& operator=(const Checkpointer&) = delete;
 
   /// Installed with sqlite3_wal_hook on the committing connection (replacing its automatic
-  /// checkpoints); runs after each commit, on the committing thread.
+  /// checkpoints); runs after each commit, on the committing thread. Wakes the checkpoint each
+  /// time the log has grown by `pages`, not after every commit once the log is that long.
   static int on_commit(void* self, sqlite3*, const char*, int wal_pages) {
     auto* c = static_cast<Checkpointer*>(self);
-    if (wal_pages >= c->pages_) {
-      {
-        std::lock_guard lock(c->mu_);
-        c->wanted_ = true;
+    bool wake = false;
+    {
+      std::lock_guard lock(c->mu_);
+      if (wal_pages < c->woken_at_) c->woken_at_ = 0;  // the log started again
+      if (wal_pages - c->woken_at_ >= c->pages_) {
+        c->woken_at_ = wal_pages;
+        c->wanted_ = wake = true;
       }
-      c->wake_.notify_one();
     }
+    if (wake) c->wake_.notify_one();
     return SQLITE_OK;
   }
 
@@ -382,6 +386,7 @@ class Checkpointer {
   std::mutex mu_;
   std::condition_variable wake_;
   bool wanted_ = false, stop_ = false;
+  int woken_at_ = 0;  // the log's length (pages) at the last wake
   std::thread thread_;
 };
 

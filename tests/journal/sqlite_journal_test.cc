@@ -705,7 +705,7 @@ TEST_CASE("under steady appends the write-ahead log stays small: checkpoints cop
     return ec ? 0 : size;
   };
   const auto wal = std::filesystem::path(path.string() + "-wal");
-  constexpr int kBatches = 300;
+  constexpr int kBatches = 600;
   constexpr std::size_t kRaw = 12 * 1024;
   std::uintmax_t largest_log = 0;
   for (int b = 0; b < kBatches; ++b) {
@@ -719,7 +719,7 @@ TEST_CASE("under steady appends the write-ahead log stays small: checkpoints cop
     // Back to back, as a committer that always has a batch waiting: a passive checkpoint alone
     // seldom catches up with the log then, and never lets it start again.
   }
-  const std::uintmax_t written = std::uintmax_t{kBatches} * 4 * kRaw;  // 14 MiB of raw bytes
+  const std::uintmax_t written = std::uintmax_t{kBatches} * 4 * kRaw;  // 28 MiB of raw bytes
   // While the journal is open, the database file holds what the log held (the checkpoint thread
   // may still be copying the last commits).
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
