@@ -1,6 +1,7 @@
 // Crash test: a child process appends batches and reports each acknowledged id only after
 // append() returned; it is killed with SIGKILL at a random moment, several times. Every
-// acknowledged submission must then be in the journal, whole, and nothing may be half-stored.
+// acknowledged submission must then be in the journal, whole, and nothing may be half-stored,
+// whether the kill landed in a commit or in a checkpoint.
 
 #include <poll.h>
 #include <signal.h>
@@ -43,9 +44,13 @@ bool write_all(int fd, const std::string& bytes) {
   return true;
 }
 
-/// The child: appends until killed. Never returns.
+/// The child: appends until killed. Never returns. Its checkpoints are tiny, so that a kill
+/// lands as often in a checkpoint (a pass, the flush before a RESTART, the RESTART itself, the
+/// log starting again) as in a commit.
 [[noreturn]] void append_forever(const std::filesystem::path& path, int round, int fd) {
-  auto journal = SqliteJournal::open(path);
+  SqliteJournalOptions options;
+  options.checkpoint_pages = 4;
+  auto journal = SqliteJournal::open(path, options);
   if (!journal.ok()) {
     write_all(fd, "ERROR " + journal.status().to_string() + "\n");
     _exit(3);
