@@ -689,7 +689,6 @@ TEST_CASE("concurrent appends from several threads are all stored") {
   CHECK(journal->deliveries(every)->size() == kThreads * kBatches * 4);
 }
 
-
 TEST_CASE("under steady appends the write-ahead log stays small: checkpoints copy it into the "
           "database and the log starts again from its beginning") {
   TempDir dir;
