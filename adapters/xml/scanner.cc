@@ -275,10 +275,11 @@ class SchemaLoadErrors final : public xc::ErrorHandler {
 };
 
 // The grammars' serialised form, from which every scanner gets a pool of its own (the pool they
-// were loaded into is released once serialised). Xerces' compiled grammars are not safe to share between threads, even locked: a pattern's
-// character classes build their lookup tables lazily, on first use (RangeToken::createMap), so
-// two threads validating at once could see a half-built table and refuse a valid value
-// ("'VN' does not match '[A-Z]{2}'"), as the crash test showed.
+// were loaded into is released once serialised). Xerces' compiled grammars are not safe to
+// share between threads, even locked: a pattern's character classes build their lookup tables
+// lazily, on first use (RangeToken::createMap), so two threads validating at once could see a
+// half-built table and refuse a valid value ("'VN' does not match '[A-Z]{2}'"), as the crash
+// test showed.
 class XercesSchemaSet final : public SchemaSet {
  public:
   XercesSchemaSet() : pool_(std::make_unique<xc::XMLGrammarPoolImpl>()) {}

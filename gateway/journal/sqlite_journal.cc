@@ -289,6 +289,10 @@ Status validate(const Submission& s) {
 /// journal_size_limit cuts the file back when the log starts again.
 class Checkpointer {
  public:
+  /// The longest a RESTART checkpoint waits for other processes' readers (its connection's busy
+  /// timeout).
+  static constexpr int kReaderWaitMs = 20;
+
   /// `path`: the database file, opened once more (read-only) to flush it before a RESTART.
   /// `writers`: the mutex the journal's own connection is used under; held for a RESTART, so
   /// that the committer waits for it instead of the RESTART polling for a free write lock.
@@ -369,11 +373,6 @@ class Checkpointer {
                                     nullptr);
   }
 
- public:
-  /// The longest a RESTART checkpoint waits (for the write lock, then for readers).
-  static constexpr int kReaderWaitMs = 20;
-
- private:
   /// Pages a RESTART checkpoint may have left to copy under the write lock: 2 MiB, a commit or
   /// two of the gateway's (8 MiB let the longest commit of journal_bench reach 245 ms).
   static constexpr int kFinishWithin = 128;
@@ -740,8 +739,8 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
                                                        *second_mode);
     }
     impl->checkpointer =
-        std::make_unique<Checkpointer>(std::move(checkpoint_db), options.checkpoint_pages,
-                                                       path, impl->mu);
+        std::make_unique<Checkpointer>(std::move(checkpoint_db), options.checkpoint_pages, path,
+                                       impl->mu);
     sqlite3_wal_hook(db, &Checkpointer::on_commit, impl->checkpointer.get());
   }
   return std::unique_ptr<SqliteJournal>(new SqliteJournal(std::move(impl)));
