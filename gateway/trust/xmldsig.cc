@@ -38,6 +38,122 @@ bool has_attribute(const xml::Element& element, std::string_view local) {
                      [&](const auto& a) { return a.name.ns.empty() && a.name.local == local; });
 }
 
+// ---------------------------------------------------------------------------------------------
+// The structure of a signature under the profile. The envelope schema does not validate inside
+// ds:Signature (processContents="skip": Xerces' base64 and content-model checks there cost more
+// than the rest of the signature's handling), so the verifier checks every element, attribute and
+// text of it against this table: what the W3C schema allows, narrowed to the profile.
+
+enum class Node : std::uint8_t {
+  kSignature,
+  kSignedInfo,
+  kC14nMethod,
+  kSignatureMethod,
+  kReference,
+  kTransforms,
+  kTransform,
+  kInclusiveNamespaces,
+  kDigestMethod,
+  kDigestValue,
+  kSignatureValue,
+  kKeyInfo,
+  kKeyName,
+  kKeyValue,
+  kOpaque,  // inside KeyValue: not used, not inspected
+  kX509Data,
+  kX509IssuerSerial,
+  kX509Value,  // X509Certificate, X509SubjectName, X509SKI, X509CRL, X509IssuerName, …
+};
+
+// A child an element may have: in a sequence, slots are taken in order, each min..max times; in a
+// choice (KeyInfo, X509Data), any of them in any order, at least one in all.
+struct Slot {
+  std::string_view local;
+  Node node;
+  int min;
+  int max;
+  bool exc_c14n = false;  // in the exclusive-C14N namespace, not XMLDSig's
+};
+
+constexpr int kMany = 1 << 30;
+
+constexpr Slot kSignatureSlots[] = {{"SignedInfo", Node::kSignedInfo, 1, 1, false},
+                                    {"SignatureValue", Node::kSignatureValue, 1, 1, false},
+                                    {"KeyInfo", Node::kKeyInfo, 0, 1, false}};
+constexpr Slot kSignedInfoSlots[] = {{"CanonicalizationMethod", Node::kC14nMethod, 1, 1, false},
+                                     {"SignatureMethod", Node::kSignatureMethod, 1, 1, false},
+                                     {"Reference", Node::kReference, 1, 1, false}};
+constexpr Slot kReferenceSlots[] = {{"Transforms", Node::kTransforms, 0, 1, false},
+                                    {"DigestMethod", Node::kDigestMethod, 1, 1, false},
+                                    {"DigestValue", Node::kDigestValue, 1, 1, false}};
+constexpr Slot kTransformsSlots[] = {{"Transform", Node::kTransform, 1, kMany, false}};
+constexpr Slot kInclusiveSlots[] = {
+    {"InclusiveNamespaces", Node::kInclusiveNamespaces, 0, 1, true}};
+constexpr Slot kKeyInfoSlots[] = {{"X509Data", Node::kX509Data, 0, kMany, false},
+                                  {"KeyName", Node::kKeyName, 0, kMany, false},
+                                  {"KeyValue", Node::kKeyValue, 0, kMany, false}};
+constexpr Slot kX509DataSlots[] = {{"X509Certificate", Node::kX509Value, 0, kMany, false},
+                                   {"X509IssuerSerial", Node::kX509IssuerSerial, 0, kMany, false},
+                                   {"X509SubjectName", Node::kX509Value, 0, kMany, false},
+                                   {"X509SKI", Node::kX509Value, 0, kMany, false},
+                                   {"X509CRL", Node::kX509Value, 0, kMany, false}};
+constexpr Slot kIssuerSerialSlots[] = {{"X509IssuerName", Node::kX509Value, 1, 1, false},
+                                       {"X509SerialNumber", Node::kX509Value, 1, 1, false}};
+
+struct Rule {
+  std::span<const Slot> children;                // empty: no child elements
+  bool choice = false;                           // children in any order, at least one
+  bool text = false;                             // character data other than white space
+  std::array<std::string_view, 3> attributes{};  // the unqualified attributes it may carry
+  std::string_view required;                     // the one of them it must carry, if any
+};
+
+const Rule& rule_of(Node node) {
+  // clang-format off
+  static const Rule kRules[] = {
+      {kSignatureSlots,    false, false, {"Id", {}, {}},          {}},           // Signature
+      {kSignedInfoSlots,   false, false, {"Id", {}, {}},          {}},           // SignedInfo
+      {kInclusiveSlots,    false, false, {"Algorithm", {}, {}},   "Algorithm"},  // C14N method
+      {{},                 false, false, {"Algorithm", {}, {}},   "Algorithm"},  // SignatureMethod
+      {kReferenceSlots,    false, false, {"Id", "URI", "Type"},   {}},           // Reference
+      {kTransformsSlots,   false, false, {},                      {}},           // Transforms
+      {kInclusiveSlots,    false, false, {"Algorithm", {}, {}},   "Algorithm"},  // Transform
+      {{},                 false, false, {"PrefixList", {}, {}},  "PrefixList"}, // InclusiveNs
+      {{},                 false, false, {"Algorithm", {}, {}},   "Algorithm"},  // DigestMethod
+      {{},                 false, true,  {},                      {}},           // DigestValue
+      {{},                 false, true,  {"Id", {}, {}},          {}},           // SignatureValue
+      {kKeyInfoSlots,      true,  false, {"Id", {}, {}},          {}},           // KeyInfo
+      {{},                 false, true,  {},                      {}},           // KeyName
+      {{},                 false, true,  {},                      {}},           // KeyValue
+      {{},                 false, true,  {},                      {}},           // inside KeyValue
+      {kX509DataSlots,     true,  false, {},                      {}},           // X509Data
+      {kIssuerSerialSlots, false, false, {},                      {}},           // IssuerSerial
+      {{},                 false, true,  {},                      {}},           // X509 values
+  };
+  // clang-format on
+  static_assert(std::size(kRules) == static_cast<std::size_t>(Node::kX509Value) + 1);
+  return kRules[static_cast<std::size_t>(node)];
+}
+
+// An open element of the signature and how far its children have come.
+struct Open {
+  Node node;
+  std::size_t slot = 0;  // the sequence slot taken last
+  int count = 0;         // how often that slot was taken (in a choice: children in all)
+};
+
+// The path of the innermost open element of the signature, for error locations.
+std::string where_of(const std::vector<std::string>& path) {
+  std::string out = "/Signature";
+  for (std::size_t i = 1; i < path.size(); ++i) out += "/" + path[i];
+  return out;
+}
+
+bool is_white_space(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+}
+
 // One recorded event of SignedInfo, replayed into a canonicaliser once its PrefixList is known.
 struct Recorded {
   enum class Kind { kStart, kText, kEnd } kind = Kind::kStart;
@@ -160,8 +276,10 @@ Status EnvelopedCanonicalizer::processing_instruction(std::string_view target,
 
 struct XmlSignatureVerifier::State {
   bool present = false;
-  // Where we are inside the signature: the local names of the open ds elements.
+  // Where we are inside the signature: the local names of the open ds elements …
   std::vector<std::string> path;
+  // … and, for each, its node and how far its children have come.
+  std::vector<Open> open;
   // SignedInfo, recorded for canonicalisation after its PrefixList is known.
   bool recording = false;
   std::vector<Recorded> signed_info;
@@ -192,6 +310,7 @@ struct XmlSignatureVerifier::State {
     reference_has_uri = has_digest_method = in_text = false;
     references = 0;
     path.clear();
+    open.clear();
     signed_info.clear();
     signed_info_inherited.clear();
     for (std::string* text : {&inherited_text, &c14n_method, &signature_method, &reference_uri,
@@ -203,11 +322,7 @@ struct XmlSignatureVerifier::State {
     transform_prefixes.clear();
     certificates.clear();
   }
-  std::string where() const {
-    std::string out = "/Signature";
-    for (std::size_t i = 1; i < path.size(); ++i) out += "/" + path[i];
-    return out;
-  }
+  std::string where() const { return where_of(path); }
 };
 
 XmlSignatureVerifier::XmlSignatureVerifier() : state_(std::make_unique<State>()) {}
@@ -231,19 +346,143 @@ Status XmlSignatureVerifier::misplaced_signature(const xml::Element& element, in
                            std::to_string(depth) + ")");
 }
 
+namespace {
+
+std::string_view slot_ns(const Slot& slot) {
+  return slot.exc_c14n ? kExcC14n : kXmlDsigNs;
+}
+
+// Whether the slots [from, to) of a sequence are satisfied, `taken` being the count of `from`.
+const Slot* first_missing(std::span<const Slot> slots, std::size_t from, std::size_t to,
+                          int taken) {
+  for (std::size_t i = from; i < to && i < slots.size(); ++i) {
+    if ((i == from ? taken : 0) < slots[i].min) return &slots[i];
+  }
+  return nullptr;
+}
+
+// Places `element` among the children of `parent` under the profile's table: its node, or the
+// reason it does not belong there. `path` ends with the element itself.
+Status enter(Open& parent, const std::vector<std::string>& path, const xml::Element& element,
+             Node* node) {
+  const std::string_view local = element.name.local;
+  const std::string_view parent_local = path[path.size() - 2];
+  if (parent.node == Node::kKeyValue || parent.node == Node::kOpaque) {
+    *node = Node::kOpaque;
+    return {};
+  }
+  const Rule& rule = rule_of(parent.node);
+  const auto found = std::find_if(
+      rule.children.begin(), rule.children.end(),
+      [&](const Slot& slot) { return slot.local == local && slot_ns(slot) == element.name.ns; });
+  if (found == rule.children.end()) {
+    const bool dsig = element.name.ns == kXmlDsigNs;
+    switch (parent.node) {
+      case Node::kSignature:
+        if (dsig && local == "Object") {
+          return profile_error(codes::kSigProfile, "ds:Object is not accepted in this profile",
+                               where_of(path));
+        }
+        break;
+      case Node::kSignatureMethod:
+        if (dsig && local == "HMACOutputLength") {
+          return profile_error(codes::kSigAlgForbidden, "HMAC signatures are not accepted",
+                               where_of(path));
+        }
+        break;
+      case Node::kC14nMethod:
+      case Node::kTransform:
+        return profile_error(codes::kSigTransform,
+                             "transform parameters other than InclusiveNamespaces (" +
+                                 std::string(local) + ") are not accepted",
+                             where_of(path));
+      case Node::kKeyInfo:
+        if (dsig && local == "RetrievalMethod") {
+          return profile_error(codes::kSigKeyInfo, "KeyInfo retrieval by URI is not accepted",
+                               where_of(path));
+        }
+        return profile_error(
+            codes::kSigKeyInfo,
+            "KeyInfo may carry X509Data, KeyName and KeyValue, not " + std::string(local),
+            where_of(path));
+      case Node::kX509Data:
+        return profile_error(codes::kSigKeyInfo,
+                             "X509Data may carry X509Certificate, X509IssuerSerial, "
+                             "X509SubjectName, X509SKI and X509CRL, not " +
+                                 std::string(local),
+                             where_of(path));
+      default: break;
+    }
+    return profile_error(
+        codes::kSigProfile,
+        "unexpected element " + std::string(local) + " in " + std::string(parent_local),
+        where_of(path));
+  }
+  *node = found->node;
+  if (rule.choice) {
+    ++parent.count;
+    return {};
+  }
+  const auto at = static_cast<std::size_t>(found - rule.children.begin());
+  if (at < parent.slot || (at == parent.slot && parent.count >= found->max)) {
+    if (found->node == Node::kReference) {
+      return profile_error(codes::kSigReference, "more than one ds:Reference", where_of(path));
+    }
+    return profile_error(codes::kSigMalformed,
+                         std::string(local) + (at < parent.slot ? " out of order" : " repeated") +
+                             " in " + std::string(parent_local),
+                         where_of(path));
+  }
+  if (at > parent.slot) {
+    if (const Slot* missing = first_missing(rule.children, parent.slot, at, parent.count)) {
+      return profile_error(codes::kSigMalformed,
+                           std::string(parent_local) + " has no " + std::string(missing->local) +
+                               " before " + std::string(local),
+                           where_of(path));
+    }
+    parent.slot = at;
+    parent.count = 0;
+  }
+  ++parent.count;
+  return {};
+}
+
+}  // namespace
+
 Status XmlSignatureVerifier::signature_start(const xml::Element& element, int depth) {
   State& s = *state_;
   const std::string_view local = element.name.local;
-  const std::string parent = s.path.empty() ? std::string() : s.path.back();
   s.path.emplace_back(local);
+  Node node = Node::kSignature;
   if (depth == 1) {
     s.present = true;
-    return {};
+  } else {
+    SWG_RETURN_IF_ERROR(enter(s.open.back(), s.path, element, &node));
   }
+  s.open.push_back({node});
+  const Rule& rule = rule_of(node);
+  if (node != Node::kOpaque) {
+    for (const auto& a : element.attributes) {
+      if (!a.name.ns.empty() ||
+          std::find(rule.attributes.begin(), rule.attributes.end(), a.name.local) ==
+              rule.attributes.end() ||
+          a.name.local.empty()) {
+        return profile_error(
+            codes::kSigMalformed,
+            "attribute " + std::string(a.name.local) + " is not allowed on " + std::string(local),
+            s.where());
+      }
+    }
+    if (!rule.required.empty() && !has_attribute(element, rule.required)) {
+      return profile_error(
+          codes::kSigMalformed,
+          std::string(local) + " has no " + std::string(rule.required) + " attribute", s.where());
+    }
+  }
+  if (depth == 1) return {};
   if (s.recording) s.signed_info.push_back(record_start(element));
-  const bool dsig = element.name.ns == kXmlDsigNs;
-  if (depth == 2) {
-    if (dsig && local == "SignedInfo") {
+  switch (node) {
+    case Node::kSignedInfo: {
       s.recording = true;
       // The bindings in scope at SignedInfo, inherited by its canonical form.
       s.signed_info_inherited.clear();
@@ -267,80 +506,54 @@ Status XmlSignatureVerifier::signature_start(const xml::Element& element, int de
       s.signed_info.push_back(record_start(element));  // the apex of the recording
       return {};
     }
-    if (dsig && (local == "SignatureValue" || local == "KeyInfo")) {
-      s.in_text = local == "SignatureValue";
+    case Node::kSignatureValue:
+    case Node::kDigestValue:
+      s.in_text = true;
       s.text.clear();
       return {};
-    }
-    if (dsig && local == "Object") {
-      return profile_error(codes::kSigProfile, "ds:Object is not accepted in this profile",
-                           s.where());
-    }
-    return profile_error(codes::kSigProfile, "unexpected element " + std::string(local), s.where());
-  }
-  if (parent == "SignedInfo") {
-    if (local == "CanonicalizationMethod") {
+    case Node::kX509Value:
+      s.in_text = local == "X509Certificate";
+      s.text.clear();
+      return {};
+    case Node::kC14nMethod:
       s.has_c14n_method = true;
       s.c14n_method = std::string(attribute(element, "Algorithm"));
-    } else if (local == "SignatureMethod") {
+      return {};
+    case Node::kSignatureMethod:
       s.has_signature_method = true;
       s.signature_method = std::string(attribute(element, "Algorithm"));
-    } else if (local == "Reference") {
-      if (++s.references > 1) {
-        return profile_error(codes::kSigReference, "more than one ds:Reference", s.where());
-      }
+      return {};
+    case Node::kReference:
+      ++s.references;
       s.reference_has_uri = has_attribute(element, "URI");
       s.reference_uri = std::string(attribute(element, "URI"));
-    }
-    return {};
-  }
-  if (parent == "CanonicalizationMethod" && element.name.ns == kExcC14n &&
-      local == "InclusiveNamespaces") {
-    s.c14n_prefixes =
-        xml::ExclusiveCanonicalizer::parse_prefix_list(attribute(element, "PrefixList"));
-    return {};
-  }
-  if (parent == "SignatureMethod" && local == "HMACOutputLength") {
-    return profile_error(codes::kSigAlgForbidden, "HMAC signatures are not accepted", s.where());
-  }
-  if (parent == "Transforms" && local == "Transform") {
-    s.transforms.emplace_back(attribute(element, "Algorithm"));
-    return {};
-  }
-  if (parent == "Transform") {
-    if (element.name.ns == kExcC14n && local == "InclusiveNamespaces") {
-      s.transform_prefixes =
+      return {};
+    case Node::kInclusiveNamespaces: {
+      auto prefixes =
           xml::ExclusiveCanonicalizer::parse_prefix_list(attribute(element, "PrefixList"));
+      if (s.open[s.open.size() - 2].node == Node::kC14nMethod) {
+        s.c14n_prefixes = std::move(prefixes);
+      } else {
+        s.transform_prefixes = std::move(prefixes);
+      }
       return {};
     }
-    return profile_error(codes::kSigTransform,
-                         "transform parameters other than InclusiveNamespaces (" +
-                             std::string(local) + ") are not accepted",
-                         s.where());
+    case Node::kTransform: s.transforms.emplace_back(attribute(element, "Algorithm")); return {};
+    case Node::kDigestMethod:
+      s.has_digest_method = true;
+      s.digest_method = std::string(attribute(element, "Algorithm"));
+      return {};
+    default: return {};
   }
-  if (parent == "Reference" && (local == "DigestValue")) {
-    s.in_text = true;
-    s.text.clear();
-    return {};
-  }
-  if (parent == "Reference" && local == "DigestMethod") {
-    s.has_digest_method = true;
-    s.digest_method = std::string(attribute(element, "Algorithm"));
-    return {};
-  }
-  if (parent == "KeyInfo" && local == "RetrievalMethod") {
-    return profile_error(codes::kSigKeyInfo, "KeyInfo retrieval by URI is not accepted", s.where());
-  }
-  if (parent == "X509Data" && local == "X509Certificate") {
-    s.in_text = true;
-    s.text.clear();
-    return {};
-  }
-  return {};
 }
 
 Status XmlSignatureVerifier::signature_text(const xml::Text& text) {
   State& s = *state_;
+  if (!s.open.empty() && !rule_of(s.open.back().node).text && !is_white_space(text.raw)) {
+    return profile_error(codes::kSigMalformed,
+                         "character data in " + s.path.back() + ", which holds elements only",
+                         s.where());
+  }
   if (s.recording) {
     if (!s.signed_info.empty() && s.signed_info.back().kind == Recorded::Kind::kText) {
       s.signed_info.back().text.append(text.raw);
@@ -371,6 +584,22 @@ Status XmlSignatureVerifier::signature_end(const xml::Name& name, int depth) {
     if (name.local == "SignatureValue") s.signature_value = s.text;
     if (name.local == "X509Certificate") s.certificates.push_back(s.text);
     s.in_text = false;
+  }
+  if (!s.open.empty()) {
+    // The children it must have and has not had.
+    const Open& open = s.open.back();
+    const Rule& rule = rule_of(open.node);
+    if (rule.choice && open.count == 0) {
+      return profile_error(codes::kSigMalformed, s.path.back() + " is empty", s.where());
+    }
+    if (!rule.choice) {
+      if (const Slot* missing =
+              first_missing(rule.children, open.slot, rule.children.size(), open.count)) {
+        return profile_error(codes::kSigMalformed,
+                             s.path.back() + " has no " + std::string(missing->local), s.where());
+      }
+    }
+    s.open.pop_back();
   }
   if (!s.path.empty()) s.path.pop_back();
   return {};

@@ -5,6 +5,10 @@
 //
 // The profile (everything else is refused with its own code, codes.h):
 //   - exactly one ds:Signature, a child of the document element (SIG_MULTIPLE, SIG_PLACEMENT);
+//   - its structure as the XMLDSig schema allows, narrowed to the profile: each element, its
+//     place and count, its attributes, no text where elements belong (SIG_MALFORMED; SIG_PROFILE
+//     for an element the profile does not know). The envelope schema skips the signature, so
+//     this check is the only one;
 //   - SignedInfo canonicalised with exclusive C14N 1.0 without comments (SIG_TRANSFORM);
 //   - exactly one Reference, URI="" or "#id" of the document element (SIG_REFERENCE);
 //   - its transforms exactly enveloped-signature then exclusive C14N (SIG_TRANSFORM);
