@@ -602,20 +602,18 @@ class Reader final : public xc::SAX2XMLReaderImpl {
              const XMLCh* const system_id, const XMLCh* const public_id, const XMLFileLoc line,
              const XMLFileLoc column) override;
 
-  // The scanner's own view of a start tag: its declaration and every attribute with its
-  // `specified` flag, which SAX2's Attributes hide. Kept for the ContentHandler call that follows.
+  // Elements and character data go from the Xerces scanner to ours directly, not through SAX2's
+  // ContentHandler: the scanner's view has what SAX2 hides (the declaration, each attribute's
+  // `specified` flag, the prefix as written), and SAX2's own bookkeeping of names and prefix
+  // mappings cost 4 % of a scan. Processing instructions and the document's start and end still
+  // come through SAX2.
   void startElement(const xc::XMLElementDecl& decl, const unsigned int url_id,
                     const XMLCh* const prefix, const xc::RefVectorOf<xc::XMLAttr>& attributes,
-                    const XMLSize_t count, const bool empty, const bool root) override {
-    decl_ = &decl;
-    attributes_ = &attributes;
-    attribute_count_ = count;
-    xc::SAX2XMLReaderImpl::startElement(decl, url_id, prefix, attributes, count, empty, root);
-  }
-
-  const xc::XMLElementDecl* decl_ = nullptr;
-  const xc::RefVectorOf<xc::XMLAttr>* attributes_ = nullptr;
-  XMLSize_t attribute_count_ = 0;
+                    const XMLSize_t count, const bool empty, const bool) override;
+  void endElement(const xc::XMLElementDecl&, const unsigned int, const bool,
+                  const XMLCh* const) override;
+  void docCharacters(const XMLCh* const chars, const XMLSize_t length, const bool) override;
+  void ignorableWhitespace(const XMLCh* const chars, const XMLSize_t length, const bool) override;
 
  private:
   XercesScanner* owner_;
@@ -865,49 +863,43 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
   void skippedEntity(const XMLCh* const) override {}
   void endPrefixMapping(const XMLCh* const) override {}
 
-  void startPrefixMapping(const XMLCh* const prefix, const XMLCh* const uri) override {
-    std::size_t p0 = pending_ns_text_.size();
-    append_utf8(pending_ns_text_, prefix);
-    std::size_t p1 = pending_ns_text_.size();
-    append_utf8(pending_ns_text_, uri);
-    std::size_t p2 = pending_ns_text_.size();
-    pending_ns_.push_back({p0, p1 - p0, p1, p2 - p1});
-  }
+  // Element and character events come from Reader, not from SAX2 (Reader::startElement).
+  void startPrefixMapping(const XMLCh* const, const XMLCh* const) override {}
+  void startElement(const XMLCh* const, const XMLCh* const, const XMLCh* const,
+                    const xc::Attributes&) override {}
+  void endElement(const XMLCh* const, const XMLCh* const, const XMLCh* const) override {}
+  void characters(const XMLCh* const, const XMLSize_t) override {}
+  void ignorableWhitespace(const XMLCh* const, const XMLSize_t) override {}
 
-  void startElement(const XMLCh* const uri, const XMLCh* const localname, const XMLCh* const qname,
-                    const xc::Attributes& sax_attributes) override {
+ public:
+  // From Reader: a start tag, with the element's declaration, its prefix as written, and its
+  // attributes (namespace declarations among them).
+  void element_started(const xc::XMLElementDecl& decl, unsigned int url_id, const XMLCh* prefix,
+                       const xc::RefVectorOf<xc::XMLAttr>& attributes, XMLSize_t count) {
     seen_root_ = true;
     text_run_ = 0;
-    const XMLSize_t attr_count = sax_attributes.getLength();  // namespace declarations excluded
     // Path bookkeeping first, so that errors below name this element.
     scratch_.clear();
-    const CachedName* cached = cached_name(reader_->decl_);
+    const CachedName* cached = cached_name(&decl);
     if (cached != nullptr) {
       scratch_.append(cached->local);
     } else {
-      append_utf8(scratch_, localname);
+      append_utf8(scratch_, decl.getBaseName());
     }
     push_frame(scratch_);
     if (depth_ > limits_.max_depth) {
       fail(resource_exhausted(std::string(codes::kTooDeep),
                               "elements nest deeper than " + std::to_string(limits_.max_depth)));
     }
-    if (attr_count > limits_.max_attributes) {
-      fail(resource_exhausted(std::string(codes::kTooManyAttributes),
-                              std::to_string(attr_count) + " attributes, more than " +
-                                  std::to_string(limits_.max_attributes)));
-    }
     // Element and attribute names and values, as offsets into one buffer, then views.
     std::size_t local_end = scratch_.size();
     if (cached != nullptr) {
       scratch_.append(cached->uri);
     } else {
-      append_utf8(scratch_, uri);
+      append_utf8(scratch_, reader_->getURIText(url_id));
     }
     std::size_t uri_end = scratch_.size();
-    const XMLCh* colon = xc::XMLString::findAny(qname, chColonString());
-    std::size_t prefix_len = colon ? static_cast<std::size_t>(colon - qname) : 0;
-    append_utf8(scratch_, qname, prefix_len);
+    append_utf8(scratch_, prefix);
     std::size_t prefix_end = scratch_.size();
     Frame& frame = frames_[depth_ - 1];  // what its end tag will report
     frame.end.assign(scratch_, 0, prefix_end);
@@ -915,33 +907,40 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
     frame.uri_end = uri_end;
     attr_offsets_.clear();
     attr_specified_.clear();
-    // The reader's own list (Reader::startElement) has what SAX2 hides: whether the schema
-    // defaulted an attribute, and the attribute's declaration for its whitespace facet.
-    const xc::SchemaElementDecl* decl =
-        reader_->decl_ != nullptr && reader_->decl_->getObjectType() == xc::XMLElementDecl::Schema
-            ? static_cast<const xc::SchemaElementDecl*>(reader_->decl_)
+    pending_ns_.clear();
+    pending_ns_text_.clear();
+    // The declaration gives each attribute's whitespace facet.
+    const xc::SchemaElementDecl* schema_decl =
+        decl.getObjectType() == xc::XMLElementDecl::Schema
+            ? static_cast<const xc::SchemaElementDecl*>(&decl)
             : nullptr;
-    for (XMLSize_t i = 0; i < reader_->attribute_count_; ++i) {
-      const xc::XMLAttr* attribute = reader_->attributes_->elementAt(i);
-      const XMLCh* aq = attribute->getQName();
-      const XMLCh* prefix = attribute->getPrefix();
-      if (xc::XMLString::equals(aq, xc::XMLUni::fgXMLNSString) ||
-          xc::XMLString::equals(prefix, xc::XMLUni::fgXMLNSString)) {
-        continue;  // a namespace declaration: reported through startPrefixMapping
+    for (XMLSize_t i = 0; i < count; ++i) {
+      const xc::XMLAttr* attribute = attributes.elementAt(i);
+      const XMLCh* attribute_prefix = attribute->getPrefix();
+      const bool default_ns =
+          xc::XMLString::equals(attribute->getQName(), xc::XMLUni::fgXMLNSString);
+      if (default_ns || xc::XMLString::equals(attribute_prefix, xc::XMLUni::fgXMLNSString)) {
+        // A namespace declaration: xmlns="uri" or xmlns:prefix="uri".
+        const std::size_t p0 = pending_ns_text_.size();
+        if (!default_ns) append_utf8(pending_ns_text_, attribute->getName());
+        const std::size_t p1 = pending_ns_text_.size();
+        append_utf8(pending_ns_text_, attribute->getValue());
+        pending_ns_.push_back({p0, p1 - p0, p1, pending_ns_text_.size() - p1});
+        continue;
       }
       std::size_t a0 = scratch_.size();
       append_utf8(scratch_, reader_->getURIText(attribute->getURIId()));
       std::size_t a1 = scratch_.size();
       append_utf8(scratch_, attribute->getName());
       std::size_t a2 = scratch_.size();
-      append_utf8(scratch_, prefix);
+      append_utf8(scratch_, attribute_prefix);
       std::size_t a3 = scratch_.size();
       append_utf8(scratch_, attribute->getValue());
       std::size_t a4 = scratch_.size();
       short facet = xc::DatatypeValidator::PRESERVE;
-      if (decl != nullptr) {
-        if (const xc::SchemaAttDef* def =
-                decl->getAttDef(attribute->getName(), static_cast<int>(attribute->getURIId()));
+      if (schema_decl != nullptr) {
+        if (const xc::SchemaAttDef* def = schema_decl->getAttDef(
+                attribute->getName(), static_cast<int>(attribute->getURIId()));
             def != nullptr && def->getDatatypeValidator() != nullptr) {
           facet = def->getDatatypeValidator()->getWSFacet();
         }
@@ -958,6 +957,11 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
       }
       attr_offsets_.push_back({a0, a1, a2, a3, a4, a5});
       attr_specified_.push_back(attribute->getSpecified());
+    }
+    if (attr_offsets_.size() > limits_.max_attributes) {  // namespace declarations excluded
+      fail(resource_exhausted(std::string(codes::kTooManyAttributes),
+                              std::to_string(attr_offsets_.size()) + " attributes, more than " +
+                                  std::to_string(limits_.max_attributes)));
     }
     const std::string_view buf(scratch_);
     attributes_.clear();
@@ -982,10 +986,9 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
     element.namespaces = namespaces_;
     element.depth = static_cast<std::uint32_t>(depth_);
     check(handler_->start_element(element));
-    pending_ns_.clear();
-    pending_ns_text_.clear();
   }
 
+ private:
   // Schemas never come from the document. A schema-location hint that names a remote or file
   // resource is refused outright (it is ignored either way, but a sender who points the gateway
   // at a URL is either misconfigured or probing).
@@ -1004,7 +1007,9 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
     }
   }
 
-  void endElement(const XMLCh* const, const XMLCh* const, const XMLCh* const) override {
+ public:
+  // From Reader: an end tag (or the end of an empty element).
+  void element_ended() {
     text_run_ = 0;
     // The names its start tag converted (an end tag names the element its start tag opened).
     const Frame& frame = frames_[depth_ - 1];
@@ -1015,14 +1020,9 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
     --depth_;
   }
 
-  void characters(const XMLCh* const chars, const XMLSize_t length) override {
-    deliver_text(chars, length, false);
-  }
-
-  void ignorableWhitespace(const XMLCh* const chars, const XMLSize_t length) override {
-    deliver_text(chars, length, true);
-  }
-
+  // From Reader: whether character data belongs to the document (it does inside the document
+  // element only), and the data itself.
+  bool inside_root() const { return depth_ > 0; }
   void deliver_text(const XMLCh* chars, XMLSize_t length, bool ignorable) {
     text_.clear();
     append_utf8(text_, chars, length);
@@ -1047,6 +1047,7 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
     check(handler_->characters(text));
   }
 
+ private:
   // The UTF-8 local name and namespace URI of elements declared in the grammar pool, converted
   // once: the pool is locked and outlives the scanner, so its declarations are stable. Elements
   // the scanner made up for this document (under a wildcard) are never cached: Xerces reuses
@@ -1074,8 +1075,7 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
       Frame& parent = frames_[depth_ - 1];
       auto& siblings = parent.children;
       const auto end = siblings.begin() + static_cast<std::ptrdiff_t>(parent.used);
-      auto it =
-          std::find_if(siblings.begin(), end, [&](const auto& s) { return s.first == name; });
+      auto it = std::find_if(siblings.begin(), end, [&](const auto& s) { return s.first == name; });
       if (it != end) {
         index = ++it->second;
       } else if (parent.used < siblings.size()) {
@@ -1095,15 +1095,10 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
     ++depth_;
   }
 
-  static const XMLCh* chColonString() {
-    static const XMLCh kColon[] = {xc::chColon, xc::chNull};
-    return kColon;
-  }
-
   std::shared_ptr<const SchemaSet> schemas_;
   Limits limits_;
   std::unique_ptr<xc::XMLGrammarPoolImpl> pool_;  // outlives the reader that uses it
-  RecyclingMemoryManager memory_;                  // the reader's: outlives it too
+  RecyclingMemoryManager memory_;                 // the reader's: outlives it too
   std::unique_ptr<Reader> reader_;
   RefuseAll refuse_;
   NoErrors no_errors_;
@@ -1128,6 +1123,26 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
   std::string pending_ns_text_;
   std::vector<NamespaceDecl> namespaces_;
 };
+
+void Reader::startElement(const xc::XMLElementDecl& decl, const unsigned int url_id,
+                          const XMLCh* const prefix, const xc::RefVectorOf<xc::XMLAttr>& attributes,
+                          const XMLSize_t count, const bool empty, const bool) {
+  owner_->element_started(decl, url_id, prefix, attributes, count);
+  if (empty) owner_->element_ended();
+}
+
+void Reader::endElement(const xc::XMLElementDecl&, const unsigned int, const bool,
+                        const XMLCh* const) {
+  owner_->element_ended();
+}
+
+void Reader::docCharacters(const XMLCh* const chars, const XMLSize_t length, const bool) {
+  if (owner_->inside_root()) owner_->deliver_text(chars, length, false);
+}
+
+void Reader::ignorableWhitespace(const XMLCh* const chars, const XMLSize_t length, const bool) {
+  if (owner_->inside_root()) owner_->deliver_text(chars, length, true);
+}
 
 void Reader::error(const unsigned int code, const XMLCh* const domain,
                    const xc::XMLErrorReporter::ErrTypes type, const XMLCh* const text,
