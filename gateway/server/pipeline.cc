@@ -510,7 +510,7 @@ void Pipeline::commit_loop() {
         }
         status = "duplicate";
       } else {
-        reply.receipt = d.signed_receipt;
+        reply.receipt = std::move(d.signed_receipt);  // d is not used again
         for (std::size_t k = 0; k < count; ++k) {
           const journal::Submission& m = submissions[first[i] + k];
           deliveries = deliveries || (m.status == journal::SubmissionStatus::kAccepted &&
