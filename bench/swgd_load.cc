@@ -41,6 +41,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <latch>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -260,10 +261,16 @@ struct ConnectionResult {
 };
 
 struct Shared {
+  // Every connection is made (CURVE handshake, ZAP, a PING answered) before the clock starts:
+  // what is measured is traffic, not connection set-up, and no connection starts behind its
+  // schedule with a burst. The main thread sets t0 and stop_submitting, then opens `start`.
+  std::latch connected;
+  std::latch start{1};
   Clock::time_point t0;
+  Clock::time_point stop_submitting;
   std::vector<std::atomic<std::int64_t>> submitted_at_ns;  // first SUBMIT of each document
   std::atomic<std::int64_t> last_receipt_ns{0};
-  explicit Shared(std::size_t n) : submitted_at_ns(n) {
+  Shared(std::size_t n, int connections) : connected(connections), submitted_at_ns(n) {
     for (auto& t : submitted_at_ns) t.store(-1);
   }
   std::int64_t now_ns() const {
@@ -275,13 +282,18 @@ void run_connection(transport::Transport& transport, const std::string& endpoint
                     const std::string& gateway_key, const PartnerSetup& partner,
                     const std::vector<Document>& documents, const std::vector<std::size_t>& mine,
                     const Options& options, std::size_t sample_stride, Shared& shared,
-                    Clock::time_point stop_submitting, ConnectionResult& result, int index) {
+                    ConnectionResult& result, int index) {
   auto client = transport::PartnerClient::connect(transport, endpoint, gateway_key, partner.curve,
                                                   "c" + std::to_string(index) + "-");
-  if (!client.ok()) {
-    result.error = client.status().to_string();
+  StatusOr<bool> ready = client.ok() ? (*client)->ping_and_wait(std::chrono::seconds(30))
+                                     : StatusOr<bool>(client.status());
+  shared.connected.count_down();
+  if (!ready.ok() || !*ready) {
+    result.error = ready.ok() ? "no PONG on a new connection in 30 s" : ready.status().to_string();
     return;
   }
+  shared.start.wait();
+  const Clock::time_point stop_submitting = shared.stop_submitting;
   std::unordered_map<std::string, std::size_t> outstanding;
   std::size_t next = 0;
   const auto drain_limit = stop_submitting + std::chrono::seconds(30);
@@ -668,7 +680,10 @@ int run(Options options) {
     if (!ready) die("no PONG from " + front + " in 30 s");
   }
 
-  Shared shared(documents.size());
+  // Connections: connection c serves partner c % P and takes every C-th document of it.
+  const int connections = std::max(options.connections, static_cast<int>(partners.size()));
+  options.connections = connections;  // --rate is shared out over the connections really made
+  Shared shared(documents.size(), connections);
   DeliveryLog deliveries;
   std::atomic<bool> stop_workers{false};
   std::vector<std::thread> workers;
@@ -684,9 +699,6 @@ int run(Options options) {
     std::this_thread::sleep_for(milliseconds(300));  // READY and WELCOME before the load
   }
 
-  // Connections: connection c serves partner c % P and takes every C-th document of it.
-  const int connections = std::max(options.connections, static_cast<int>(partners.size()));
-  options.connections = connections;  // --rate is shared out over the connections really made
   std::vector<std::vector<std::size_t>> assigned(connections);
   {
     std::vector<int> next_of_partner(partners.size(), 0);
@@ -701,19 +713,21 @@ int run(Options options) {
   const std::size_t sample_stride =
       std::max<std::size_t>(1, documents.size() / std::max<std::size_t>(1, options.verify_sample));
   std::vector<ConnectionResult> results(connections);
-  const double cpu_at_start = cpu_seconds();
-  const auto gateway_cpu_at_start =
-      swgd != 0 ? thread_cpu_seconds(swgd) : std::map<std::string, double>{};
-  shared.t0 = Clock::now();
-  const auto stop_submitting = shared.t0 + std::chrono::duration_cast<Clock::duration>(
-                                               std::chrono::duration<double>(options.duration_s));
   std::vector<std::thread> threads;
   for (int c = 0; c < connections; ++c) {
     threads.emplace_back(run_connection, std::ref(*transport), front, gateway_key,
                          std::cref(partners[c % partners.size()]), std::cref(documents),
                          std::cref(assigned[c]), std::cref(options), sample_stride,
-                         std::ref(shared), stop_submitting, std::ref(results[c]), c);
+                         std::ref(shared), std::ref(results[c]), c);
   }
+  shared.connected.wait();
+  const double cpu_at_start = cpu_seconds();
+  const auto gateway_cpu_at_start =
+      swgd != 0 ? thread_cpu_seconds(swgd) : std::map<std::string, double>{};
+  shared.t0 = Clock::now();
+  shared.stop_submitting = shared.t0 + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(options.duration_s));
+  shared.start.count_down();
   for (auto& thread : threads) thread.join();
   const double load_s = static_cast<double>(shared.last_receipt_ns.load()) / 1e9;
   const double client_cpu_s = cpu_seconds() - cpu_at_start;
