@@ -1061,6 +1061,7 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
   // the scanner made up for this document (under a wildcard) are never cached: Xerces reuses
   // those declarations for other names.
   struct CachedName {
+    const xc::XMLElementDecl* decl = nullptr;
     std::string local;
     std::string uri;
   };
@@ -1069,10 +1070,22 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
         decl->getObjectType() != xc::XMLElementDecl::Schema) {
       return nullptr;
     }
+    // First by the declaration's id (its index in its grammar): one load and a comparison for
+    // every element. Ids repeat across grammars, so the slot may hold another grammar's element;
+    // the map then answers, and the slot takes the newer one.
+    const XMLSize_t id = decl->getId();
+    if (id < by_id_.size() && by_id_[id] != nullptr && by_id_[id]->decl == decl) {
+      return by_id_[id];
+    }
     auto [it, inserted] = names_.try_emplace(decl);
     if (inserted) {
+      it->second.decl = decl;
       append_utf8(it->second.local, decl->getBaseName());
       append_utf8(it->second.uri, reader_->getURIText(decl->getURI()));
+    }
+    if (id < kIdSlots) {
+      if (id >= by_id_.size()) by_id_.resize(id + 1, nullptr);
+      by_id_[id] = &it->second;
     }
     return &it->second;
   }
@@ -1116,8 +1129,10 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
   Status error_;
   bool seen_root_ = false;
 
-  std::unordered_map<const xc::XMLElementDecl*, CachedName> names_;
-  std::vector<Frame> frames_;  // frames_[0..depth_) are the open elements
+  std::unordered_map<const xc::XMLElementDecl*, CachedName> names_;  // nodes do not move
+  static constexpr XMLSize_t kIdSlots = 4096;
+  std::vector<const CachedName*> by_id_;  // names_ by declaration id, where one fits
+  std::vector<Frame> frames_;             // frames_[0..depth_) are the open elements
   std::size_t depth_ = 0;
   std::size_t text_run_ = 0;
   std::string scratch_;
