@@ -396,10 +396,11 @@ struct Frame {
 
 // Xerces' allocations for one scanner, recycled from document to document. A parse asks for about
 // 190 blocks (its reader's 160 KiB of buffers, names, values, stacks) and returns them all; through
-// malloc that cost more than a tenth of the scan. Here a freed block waits on the free list of its
-// size class (powers of two up to 256 KiB) for the next request of that class; larger blocks go to
-// the system. Not thread-safe: one per scanner, which serves one thread at a time. Each list keeps
-// at most kKeepBytes, so one huge document does not pin its peak for good.
+// malloc, with the scanner's own, that was 8 % of a document's whole pass. Here a freed block waits
+// on the free list of its size class (powers of two up to 256 KiB) for the next request of that
+// class; larger blocks go to the system. Not thread-safe: one per scanner, which serves one thread
+// at a time. Each list keeps at most kKeepBytes, so one huge document does not pin its peak for
+// good.
 class RecyclingMemoryManager final : public xc::MemoryManager {
  public:
   RecyclingMemoryManager() = default;
@@ -613,8 +614,8 @@ class Reader final : public xc::SAX2XMLReaderImpl {
   // Elements and character data go from the Xerces scanner to ours directly, not through SAX2's
   // ContentHandler: the scanner's view has what SAX2 hides (the declaration, each attribute's
   // `specified` flag, the prefix as written), and SAX2's own bookkeeping of names and prefix
-  // mappings cost 4 % of a scan. Processing instructions and the document's start and end still
-  // come through SAX2.
+  // mappings cost an eighth of a scan (173 → 150 µs for a 12.8 KB declaration). Processing
+  // instructions and the document's start and end still come through SAX2.
   void startElement(const xc::XMLElementDecl& decl, const unsigned int url_id,
                     const XMLCh* const prefix, const xc::RefVectorOf<xc::XMLAttr>& attributes,
                     const XMLSize_t count, const bool empty, const bool) override;
