@@ -249,6 +249,8 @@ struct ReceiptRecord {
   v1::ReceiptStatus status = v1::RECEIPT_STATUS_UNSPECIFIED;
   std::string gateway_message_id;
   std::string rejection;
+  std::int64_t submitted_us = 0;  // since the clock started
+  std::int64_t latency_us = 0;
 };
 
 struct ConnectionResult {
@@ -361,14 +363,16 @@ void run_connection(transport::Transport& transport, const std::string& endpoint
       ++result.unmatched;
       continue;
     }
-    result.latencies_us.push_back(
-        (received_ns - shared.submitted_at_ns[i].load(std::memory_order_relaxed)) / 1000);
+    const std::int64_t submitted_ns = shared.submitted_at_ns[i].load(std::memory_order_relaxed);
+    result.latencies_us.push_back((received_ns - submitted_ns) / 1000);
     std::int64_t last = shared.last_receipt_ns.load();
     while (received_ns > last && !shared.last_receipt_ns.compare_exchange_weak(last, received_ns)) {
     }
     v1::Receipt receipt;
     ReceiptRecord record;
     record.document = i;
+    record.submitted_us = submitted_ns / 1000;
+    record.latency_us = result.latencies_us.back();
     if (receipt.ParseFromString(answer.receipt.receipt())) {
       record.status = receipt.status();
       record.gateway_message_id = receipt.gateway_message_id();
@@ -501,10 +505,10 @@ std::map<std::string, double> histogram_p99_bounds(const std::string& text,
     if (labels.size() > 1 && labels.back() == ',') labels.pop_back();
     labels += "}";
     const std::string bound = line.substr(le + 4, close - le - 4);
-    const double upper =
-        bound == "+Inf" ? std::numeric_limits<double>::infinity() : std::strtod(bound.c_str(), nullptr);
-    buckets[labels == "{}" ? "" : labels].emplace_back(upper,
-                                                       std::strtod(line.c_str() + close + 3, nullptr));
+    const double upper = bound == "+Inf" ? std::numeric_limits<double>::infinity()
+                                         : std::strtod(bound.c_str(), nullptr);
+    buckets[labels == "{}" ? "" : labels].emplace_back(
+        upper, std::strtod(line.c_str() + close + 3, nullptr));
   }
   std::map<std::string, double> out;
   for (const auto& [labels, series] : buckets) {
@@ -819,7 +823,8 @@ int run(Options options) {
       for (const auto& record : r.receipts) {
         const Document& d = documents[record.document];
         out << partners[d.partner].identity << '\t' << d.message_id << '\t'
-            << status_name(record.status) << '\t' << record.gateway_message_id << '\n';
+            << status_name(record.status) << '\t' << record.gateway_message_id << '\t'
+            << record.submitted_us << '\t' << record.latency_us << '\n';
       }
     }
   }
@@ -989,7 +994,9 @@ int main(int argc, char** argv) {
   app.add_option("--partners", options.partners, "Partner identities submitting")->delimiter(',');
   app.add_flag("--agencies", options.agencies,
                "Serve every agency service in-process (delivery latency)");
-  app.add_option("--record", options.record, "Write one line per receipt to this file");
+  app.add_option("--record", options.record,
+                 "Write one line per receipt to this file: partner, message id, status, gateway "
+                 "id, submitted (µs since the start), receipt latency (µs)");
   app.add_option("--duration", options.duration_s, "Stop submitting after this many seconds");
   app.add_option("--size", options.size, "Target document size in bytes before signing");
   app.add_option("--key", options.key_kind, "Partner signing key: rsa or ec")
