@@ -1,7 +1,7 @@
 // Group commit: appends of 10 KB submissions to a SqliteJournal, in batches of 1, 16, 64 and 256,
 // with the WAL checkpointed on the journal's own thread and, for comparison in the same run, by
 // SQLite inside the commits.
-// Each append is one transaction and so one fsync of the write-ahead log (synchronous=FULL);
+// Each append is one transaction and so one fdatasync of the write-ahead log before it returns;
 // "fsyncs/s" counts those commits (WAL checkpoints add a few more to the database file).
 // The journal lives in a fresh folder under $TMPDIR (or /tmp): point it at the disk to measure.
 // Besides the rates it reports the median, 99th percentile and largest commit time.

@@ -4,15 +4,18 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <set>
-#include <thread>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
 #include "gateway/core/thread_name.h"
+#include "gateway/journal/log_sync.h"
 
 namespace swg::journal {
 namespace {
@@ -351,13 +354,12 @@ class Checkpointer {
 
   void checkpoint() {
     int log = 0, copied = 0;
-    int rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log,
-                                       &copied);
+    int rc =
+        sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
     // Far behind (the disk slower than the traffic for a while): another pass first, without
     // the write lock, rather than a long wait for the committer.
     for (int pass = 0; rc == SQLITE_OK && log - copied > kFinishWithin && pass < 4; ++pass) {
-      rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log,
-                                     &copied);
+      rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
     }
     // Passes alone let the log start again whenever one catches up between two commits, which
     // steady traffic seldom allows; a RESTART (a stall for the committer) once the log has
@@ -394,38 +396,80 @@ class Checkpointer {
 struct SqliteJournal::Impl {
   std::mutex mu;
   DbPtr db;
-  Statement begin, commit, rollback, sync_normal, sync_full;
+  Statement begin, commit, rollback;
   Statement find_accepted, accepted_by_sender, insert_message, insert_delivery;
   Statement message_by_id, messages_page, destinations_of, held_for, mark_fetched;
   Statement lease_select, lease_update, state_of;
-  Statement set_delivered, set_delivered_if_in_flight, set_failed, set_dead_lettered,
-      set_released, requeue, expire;
+  Statement set_delivered, set_delivered_if_in_flight, set_failed, set_dead_lettered, set_released,
+      requeue, expire;
   Statement deliveries_page, counts;
   Statement insert_audit, audit_page;
+  /// Every transaction commits with synchronous=NORMAL (its frames in the log, not fsynced:
+  /// it survives the process being killed); a change that must be durable then waits for this
+  /// log's fdatasync with `mu` released. That is what synchronous=FULL does inside COMMIT,
+  /// moved out of the lock.
+  std::unique_ptr<LogSync> log;
+  /// Ticket of the last change made durable (or being made so); under `mu`. What a lease or a
+  /// fetch reads may have been written by it, so they wait for it before handing anything out.
+  std::uint64_t last_durable = 0;
   std::unique_ptr<Checkpointer> checkpointer;  // last: stopped before the statements go
 
-  /// How a transaction's commit reaches the disk. kDurable: the write-ahead log is fsynced
-  /// before COMMIT returns (synchronous=FULL, the connection's setting). kCrashSafe: written to
-  /// the log without an fsync (synchronous=NORMAL): it survives the process being killed, and
-  /// the next durable commit's fsync covers it too; only a power loss can undo it (journal.md
-  /// §7 lists the transitions allowed to be committed so).
-  enum class Sync { kDurable, kCrashSafe };
+  /// The bodies of SqliteJournal::append() and lease(), run under `mu`.
+  StatusOr<std::vector<AppendResult>> append(const std::vector<Submission>& batch);
+  StatusOr<std::vector<Delivery>> lease(const std::string& destination, int limit, Time now);
+
+  /// Runs `body` (a change) under `mu`, then waits, with `mu` released, until it is durable.
+  /// What `body` returns is returned once it is; an error from it is returned at once.
+  template <typename Body>
+  auto durably(Body body) -> decltype(body()) {
+    std::uint64_t ticket = 0;
+    auto result = [&] {
+      std::lock_guard lock(mu);
+      auto r = body();
+      ticket = last_durable = log->wrote();
+      return r;
+    }();
+    if (!result.ok()) return result;
+    if (Status synced = log->wait(ticket); !synced.ok()) return synced;
+    return result;
+  }
+
+  /// Runs `body` (a crash-safe change, journal.md §7: it survives the process being killed and
+  /// is made durable by the next durable change; only a power loss can undo it) under `mu`.
+  template <typename Body>
+  auto crash_safe(Body body) -> decltype(body()) {
+    std::lock_guard lock(mu);
+    return body();
+  }
+
+  /// Runs `body` (a read of what will be handed out: leased deliveries, messages fetched)
+  /// under `mu`, then waits until every durable change it may have seen is durable, so that
+  /// nothing leaves the gateway that a power loss could still take back.
+  template <typename Body>
+  auto handing_out(Body body) -> decltype(body()) {
+    std::uint64_t ticket = 0;
+    auto result = [&] {
+      std::lock_guard lock(mu);
+      ticket = last_durable;
+      return body();
+    }();
+    if (!result.ok()) return result;
+    if (Status synced = log->wait(ticket); !synced.ok()) return synced;
+    return result;
+  }
 
   /// BEGIN IMMEDIATE … COMMIT, rolled back by the destructor unless committed. IMMEDIATE takes
   /// the write lock up front, so that a busy store fails at BEGIN (kUnavailable) rather than in
   /// the middle of a batch.
   class Transaction {
    public:
-    explicit Transaction(Impl& impl, Sync sync = Sync::kDurable) : impl_(impl), sync_(sync) {}
+    explicit Transaction(Impl& impl) : impl_(impl) {}
     ~Transaction() {
       if (open_) (void)Statement::Use(impl_.rollback).run();
-      // Back to the connection's durable default (outside any transaction, as SQLite requires).
-      if (sync_ == Sync::kCrashSafe) (void)Statement::Use(impl_.sync_full).run();
     }
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     Status begin() {
-      if (sync_ == Sync::kCrashSafe) SWG_RETURN_IF_ERROR(Statement::Use(impl_.sync_normal).run());
       SWG_RETURN_IF_ERROR(Statement::Use(impl_.begin).run());
       open_ = true;
       return ok_status();
@@ -438,7 +482,6 @@ struct SqliteJournal::Impl {
 
    private:
     Impl& impl_;
-    Sync sync_;
     bool open_ = false;
   };
 
@@ -453,8 +496,6 @@ struct SqliteJournal::Impl {
         {&begin, "BEGIN IMMEDIATE"},
         {&commit, "COMMIT"},
         {&rollback, "ROLLBACK"},
-        {&sync_normal, "PRAGMA synchronous = NORMAL"},
-        {&sync_full, "PRAGMA synchronous = FULL"},
         {&find_accepted,
          "SELECT gateway_message_id, receipt FROM messages "
          "WHERE sender = ?1 AND sender_message_id = ?2 AND status = 1"},
@@ -593,8 +634,8 @@ struct SqliteJournal::Impl {
   /// Runs `update` on delivery `id` in one transaction if its state is one of `from`.
   template <typename Update>
   Status transition(DeliveryId id, std::initializer_list<DeliveryState> from, const char* verb,
-                    Update update, Sync sync = Sync::kDurable) {
-    Transaction txn(*this, sync);
+                    Update update) {
+    Transaction txn(*this);
     SWG_RETURN_IF_ERROR(txn.begin());
     DeliveryState state;
     {
@@ -654,7 +695,9 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
     return failed_precondition("JOURNAL_NO_WAL",
                                path.string() + ": journal_mode is " + *mode + ", not wal");
   }
-  SWG_RETURN_IF_ERROR(exec(db, "PRAGMA synchronous = FULL"));
+  // Commits are written to the log without an fsync; the ones that must be durable then wait for
+  // LogSync's fdatasync of the log, outside the journal's mutex.
+  SWG_RETURN_IF_ERROR(exec(db, "PRAGMA synchronous = NORMAL"));
   SWG_RETURN_IF_ERROR(exec(db, "PRAGMA foreign_keys = ON"));
   // A group commit of a few hundred 10 KB submissions must fit in the page cache, or SQLite
   // spills pages to the WAL in the middle of the transaction (16 MiB).
@@ -722,25 +765,39 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
     }));
   }
   SWG_RETURN_IF_ERROR(impl->prepare_all());
+  // The connection opened the log (creating it if need be) at its first read, above; SQLite
+  // keeps that file, truncating it rather than removing it, while a connection is open.
+  const std::filesystem::path log_path = path.string() + "-wal";
+  const int log_fd = ::open(log_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (log_fd < 0) {
+    return failed_precondition("JOURNAL_NO_WAL", log_path.string() +
+                                                     ": cannot open the write-ahead "
+                                                     "log: " +
+                                                     std::strerror(errno));
+  }
+  impl->log = LogSync::of_file(log_fd);
+  // A schema just created or migrated was committed like everything else, without an fsync.
+  SWG_RETURN_IF_ERROR(impl->log->wait(impl->log->wrote()));
   if (options.checkpoint_pages > 0) {
     sqlite3* second = nullptr;
     rc = sqlite3_open_v2(path.c_str(), &second, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                          nullptr);
     DbPtr checkpoint_db(second);
-    if (rc != SQLITE_OK) return Status(sqlite_error(rc, second, "opening journal")).annotate(path.string());
+    if (rc != SQLITE_OK)
+      return Status(sqlite_error(rc, second, "opening journal")).annotate(path.string());
     sqlite3_busy_timeout(second, Checkpointer::kReaderWaitMs);
     // A connection learns that the file is in WAL mode at its first read; until then a
     // checkpoint on it does nothing at all (and says so only by a log size of -1).
     StatusOr<std::string> second_mode = query_text(second, "PRAGMA journal_mode");
     if (!second_mode.ok()) return Status(second_mode.status()).annotate(path.string());
     if (*second_mode != "wal") {
-      return failed_precondition("JOURNAL_NO_WAL", path.string() + ": the checkpoint connection "
-                                                                   "sees journal_mode " +
+      return failed_precondition("JOURNAL_NO_WAL", path.string() +
+                                                       ": the checkpoint connection "
+                                                       "sees journal_mode " +
                                                        *second_mode);
     }
-    impl->checkpointer =
-        std::make_unique<Checkpointer>(std::move(checkpoint_db), options.checkpoint_pages, path,
-                                       impl->mu);
+    impl->checkpointer = std::make_unique<Checkpointer>(std::move(checkpoint_db),
+                                                        options.checkpoint_pages, path, impl->mu);
     sqlite3_wal_hook(db, &Checkpointer::on_commit, impl->checkpointer.get());
   }
   return std::unique_ptr<SqliteJournal>(new SqliteJournal(std::move(impl)));
@@ -748,15 +805,19 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
 
 StatusOr<std::vector<AppendResult>> SqliteJournal::append(const std::vector<Submission>& batch) {
   for (const Submission& s : batch) SWG_RETURN_IF_ERROR(validate(s));
-  std::lock_guard lock(impl_->mu);
-  Impl::Transaction txn(*impl_);
+  return impl_->durably([&] { return impl_->append(batch); });
+}
+
+StatusOr<std::vector<AppendResult>> SqliteJournal::Impl::append(
+    const std::vector<Submission>& batch) {
+  Transaction txn(*this);
   SWG_RETURN_IF_ERROR(txn.begin());
   std::vector<AppendResult> results;
   results.reserve(batch.size());
   for (const Submission& s : batch) {
     AppendResult result;
     if (s.status == SubmissionStatus::kAccepted && s.sender_message_id) {
-      Statement::Use find(impl_->find_accepted);
+      Statement::Use find(find_accepted);
       find.bind_text(1, std::string_view(s.sender)).bind_text(2, s.sender_message_id);
       StatusOr<bool> row = find.step();
       if (!row.ok()) return row.status();
@@ -769,7 +830,7 @@ StatusOr<std::vector<AppendResult>> SqliteJournal::append(const std::vector<Subm
       }
     }
     {
-      Statement::Use insert(impl_->insert_message);
+      Statement::Use insert(insert_message);
       insert.bind_text(1, std::string_view(s.gateway_message_id))
           .bind_text(2, std::string_view(s.sender))
           .bind_text(3, s.sender_message_id)
@@ -792,7 +853,7 @@ StatusOr<std::vector<AppendResult>> SqliteJournal::append(const std::vector<Subm
     }
     for (const std::string& destination : s.destinations) {
       const bool unroutable = destination == kUnroutable;
-      Statement::Use insert(impl_->insert_delivery);
+      Statement::Use insert(insert_delivery);
       insert.bind_text(1, std::string_view(s.gateway_message_id))
           .bind_text(2, std::string_view(destination))
           .bind(3, to_us(s.received_at))
@@ -849,12 +910,17 @@ StatusOr<std::vector<StoredMessage>> SqliteJournal::messages(const MessageFilter
 StatusOr<std::vector<Delivery>> SqliteJournal::lease(const std::string& destination, int limit,
                                                      Time now) {
   if (limit <= 0) return std::vector<Delivery>();
-  std::lock_guard lock(impl_->mu);
-  Impl::Transaction txn(*impl_, Impl::Sync::kCrashSafe);
+  return impl_->handing_out(
+      [&]() -> StatusOr<std::vector<Delivery>> { return impl_->lease(destination, limit, now); });
+}
+
+StatusOr<std::vector<Delivery>> SqliteJournal::Impl::lease(const std::string& destination,
+                                                           int limit, Time now) {
+  Transaction txn(*this);
   SWG_RETURN_IF_ERROR(txn.begin());
   std::vector<Delivery> leased;
   {
-    Statement::Use select(impl_->lease_select);
+    Statement::Use select(lease_select);
     select.bind_text(1, std::string_view(destination)).bind(2, to_us(now)).bind(3, limit);
     while (true) {
       StatusOr<bool> more = select.step();
@@ -869,7 +935,7 @@ StatusOr<std::vector<Delivery>> SqliteJournal::lease(const std::string& destinat
     }
   }
   for (const Delivery& d : leased) {
-    Statement::Use update(impl_->lease_update);
+    Statement::Use update(lease_update);
     update.bind(1, d.delivery_id).bind(2, to_us(now));
     SWG_RETURN_IF_ERROR(update.run());
   }
@@ -878,53 +944,56 @@ StatusOr<std::vector<Delivery>> SqliteJournal::lease(const std::string& destinat
 }
 
 Status SqliteJournal::mark_delivered(DeliveryId id, Time now) {
-  std::lock_guard lock(impl_->mu);
-  return impl_->transition(id, {DeliveryState::kInFlight}, "mark_delivered", [&] {
-    Statement::Use use(impl_->set_delivered);
-    use.bind(1, id).bind(2, to_us(now));
-    return use.run();
+  return impl_->durably([&] {
+    return impl_->transition(id, {DeliveryState::kInFlight}, "mark_delivered", [&] {
+      Statement::Use use(impl_->set_delivered);
+      use.bind(1, id).bind(2, to_us(now));
+      return use.run();
+    });
   });
 }
 
-StatusOr<std::int64_t> SqliteJournal::mark_delivered(const std::vector<DeliveryId>& ids,
-                                                     Time now) {
+StatusOr<std::int64_t> SqliteJournal::mark_delivered(const std::vector<DeliveryId>& ids, Time now) {
   if (ids.empty()) return std::int64_t{0};
-  std::lock_guard lock(impl_->mu);
-  Impl::Transaction txn(*impl_, Impl::Sync::kCrashSafe);
-  SWG_RETURN_IF_ERROR(txn.begin());
-  std::int64_t changed = 0;
-  for (DeliveryId id : ids) {
-    Statement::Use use(impl_->set_delivered_if_in_flight);
-    use.bind(1, id).bind(2, to_us(now));
-    SWG_RETURN_IF_ERROR(use.run());
-    changed += sqlite3_changes64(impl_->db.get());
-  }
-  SWG_RETURN_IF_ERROR(txn.commit());
-  return changed;
+  return impl_->crash_safe([&]() -> StatusOr<std::int64_t> {
+    Impl::Transaction txn(*impl_);
+    SWG_RETURN_IF_ERROR(txn.begin());
+    std::int64_t changed = 0;
+    for (DeliveryId id : ids) {
+      Statement::Use use(impl_->set_delivered_if_in_flight);
+      use.bind(1, id).bind(2, to_us(now));
+      SWG_RETURN_IF_ERROR(use.run());
+      changed += sqlite3_changes64(impl_->db.get());
+    }
+    SWG_RETURN_IF_ERROR(txn.commit());
+    return changed;
+  });
 }
 
 Status SqliteJournal::mark_failed(DeliveryId id, const std::string& error, Time next_attempt_at,
                                   Time now) {
-  std::lock_guard lock(impl_->mu);
-  return impl_->transition(id, {DeliveryState::kInFlight}, "mark_failed", [&] {
-    Statement::Use use(impl_->set_failed);
-    use.bind(1, id)
-        .bind_text(2, std::string_view(error))
-        .bind(3, to_us(next_attempt_at))
-        .bind(4, to_us(now));
-    return use.run();
-  }, Impl::Sync::kCrashSafe);
+  return impl_->crash_safe([&] {
+    return impl_->transition(id, {DeliveryState::kInFlight}, "mark_failed", [&] {
+      Statement::Use use(impl_->set_failed);
+      use.bind(1, id)
+          .bind_text(2, std::string_view(error))
+          .bind(3, to_us(next_attempt_at))
+          .bind(4, to_us(now));
+      return use.run();
+    });
+  });
 }
 
 Status SqliteJournal::dead_letter(DeliveryId id, const std::string& reason, Time now) {
-  std::lock_guard lock(impl_->mu);
-  return impl_->transition(
-      id, {DeliveryState::kPending, DeliveryState::kInFlight, DeliveryState::kFailed},
-      "dead_letter", [&] {
-        Statement::Use use(impl_->set_dead_lettered);
-        use.bind(1, id).bind_text(2, std::string_view(reason)).bind(3, to_us(now));
-        return use.run();
-      });
+  return impl_->durably([&] {
+    return impl_->transition(
+        id, {DeliveryState::kPending, DeliveryState::kInFlight, DeliveryState::kFailed},
+        "dead_letter", [&] {
+          Statement::Use use(impl_->set_dead_lettered);
+          use.bind(1, id).bind_text(2, std::string_view(reason)).bind(3, to_us(now));
+          return use.run();
+        });
+  });
 }
 
 Status SqliteJournal::release_dead_letter(DeliveryId id, const std::string& operator_id,
@@ -932,51 +1001,56 @@ Status SqliteJournal::release_dead_letter(DeliveryId id, const std::string& oper
   if (operator_id.empty()) {
     return invalid_argument("JOURNAL_NO_OPERATOR", "release_dead_letter needs an operator");
   }
-  std::lock_guard lock(impl_->mu);
   const std::string subject = std::to_string(id);
-  return impl_->transition(id, {DeliveryState::kDeadLettered}, "release_dead_letter", [&] {
-    {
-      Statement::Use use(impl_->set_released);
-      use.bind(1, id).bind(2, to_us(now));
-      SWG_RETURN_IF_ERROR(use.run());
-    }
-    Statement::Use use(impl_->insert_audit);
-    use.bind(1, to_us(now))
-        .bind_text(2, std::string_view(operator_id))
-        .bind_text(3, std::string_view("release_dead_letter"))
-        .bind_text(4, std::string_view(subject))
-        .bind_text(5, std::string_view(reason));
-    return use.run();
+  return impl_->durably([&] {
+    return impl_->transition(id, {DeliveryState::kDeadLettered}, "release_dead_letter", [&] {
+      {
+        Statement::Use use(impl_->set_released);
+        use.bind(1, id).bind(2, to_us(now));
+        SWG_RETURN_IF_ERROR(use.run());
+      }
+      Statement::Use use(impl_->insert_audit);
+      use.bind(1, to_us(now))
+          .bind_text(2, std::string_view(operator_id))
+          .bind_text(3, std::string_view("release_dead_letter"))
+          .bind_text(4, std::string_view(subject))
+          .bind_text(5, std::string_view(reason));
+      return use.run();
+    });
   });
 }
 
 StatusOr<std::int64_t> SqliteJournal::requeue_in_flight(Time now) {
-  std::lock_guard lock(impl_->mu);
-  Impl::Transaction txn(*impl_);
-  SWG_RETURN_IF_ERROR(txn.begin());
-  {
-    Statement::Use use(impl_->requeue);
-    use.bind(1, to_us(now));
-    SWG_RETURN_IF_ERROR(use.run());
-  }
-  std::int64_t changed = sqlite3_changes64(impl_->db.get());
-  SWG_RETURN_IF_ERROR(txn.commit());
-  return changed;
+  return impl_->durably([&]() -> StatusOr<std::int64_t> {
+    Impl::Transaction txn(*impl_);
+    SWG_RETURN_IF_ERROR(txn.begin());
+    {
+      Statement::Use use(impl_->requeue);
+      use.bind(1, to_us(now));
+      SWG_RETURN_IF_ERROR(use.run());
+    }
+    std::int64_t changed = sqlite3_changes64(impl_->db.get());
+    SWG_RETURN_IF_ERROR(txn.commit());
+    return changed;
+  });
 }
 
 StatusOr<std::int64_t> SqliteJournal::dead_letter_older_than(Time received_before,
                                                              const std::string& reason, Time now) {
-  std::lock_guard lock(impl_->mu);
-  Impl::Transaction txn(*impl_);
-  SWG_RETURN_IF_ERROR(txn.begin());
-  {
-    Statement::Use use(impl_->expire);
-    use.bind(1, to_us(received_before)).bind_text(2, std::string_view(reason)).bind(3, to_us(now));
-    SWG_RETURN_IF_ERROR(use.run());
-  }
-  std::int64_t changed = sqlite3_changes64(impl_->db.get());
-  SWG_RETURN_IF_ERROR(txn.commit());
-  return changed;
+  return impl_->durably([&]() -> StatusOr<std::int64_t> {
+    Impl::Transaction txn(*impl_);
+    SWG_RETURN_IF_ERROR(txn.begin());
+    {
+      Statement::Use use(impl_->expire);
+      use.bind(1, to_us(received_before))
+          .bind_text(2, std::string_view(reason))
+          .bind(3, to_us(now));
+      SWG_RETURN_IF_ERROR(use.run());
+    }
+    std::int64_t changed = sqlite3_changes64(impl_->db.get());
+    SWG_RETURN_IF_ERROR(txn.commit());
+    return changed;
+  });
 }
 
 StatusOr<std::vector<Delivery>> SqliteJournal::deliveries(const DeliveryFilter& filter) {
@@ -1014,14 +1088,15 @@ Status SqliteJournal::audit(const AuditEntry& entry) {
   if (entry.operator_id.empty() || entry.action.empty()) {
     return invalid_argument("JOURNAL_BAD_AUDIT", "an audit entry needs an operator and an action");
   }
-  std::lock_guard lock(impl_->mu);
-  Statement::Use use(impl_->insert_audit);
-  use.bind(1, to_us(entry.at))
-      .bind_text(2, std::string_view(entry.operator_id))
-      .bind_text(3, std::string_view(entry.action))
-      .bind_text(4, std::string_view(entry.subject))
-      .bind_text(5, std::string_view(entry.detail));
-  return use.run();
+  return impl_->durably([&] {
+    Statement::Use use(impl_->insert_audit);
+    use.bind(1, to_us(entry.at))
+        .bind_text(2, std::string_view(entry.operator_id))
+        .bind_text(3, std::string_view(entry.action))
+        .bind_text(4, std::string_view(entry.subject))
+        .bind_text(5, std::string_view(entry.detail));
+    return use.run();
+  });
 }
 
 StatusOr<std::vector<AuditEntry>> SqliteJournal::audit_log(std::int64_t after_seq, int limit) {
@@ -1040,27 +1115,29 @@ StatusOr<std::vector<AuditEntry>> SqliteJournal::audit_log(std::int64_t after_se
 
 StatusOr<std::vector<StoredMessage>> SqliteJournal::held_for(const std::string& partner,
                                                              int limit) {
-  std::lock_guard lock(impl_->mu);
-  Statement::Use use(impl_->held_for);
-  use.bind_text(1, std::string_view(partner)).bind(2, limit);
-  return impl_->read_messages(use);
+  return impl_->handing_out([&] {
+    Statement::Use use(impl_->held_for);
+    use.bind_text(1, std::string_view(partner)).bind(2, limit);
+    return impl_->read_messages(use);
+  });
 }
 
 Status SqliteJournal::mark_fetched(const std::string& gateway_message_id,
                                    const std::string& partner, Time now) {
-  std::lock_guard lock(impl_->mu);
-  {
-    Statement::Use use(impl_->mark_fetched);
-    use.bind_text(1, std::string_view(gateway_message_id))
-        .bind_text(2, std::string_view(partner))
-        .bind(3, to_us(now));
-    SWG_RETURN_IF_ERROR(use.run());
-  }
-  if (sqlite3_changes64(impl_->db.get()) == 0) {
-    return Status(StatusCode::kNotFound, "JOURNAL_NOT_HELD",
-                  "no message " + gateway_message_id + " held for " + partner);
-  }
-  return ok_status();
+  return impl_->durably([&] {
+    {
+      Statement::Use use(impl_->mark_fetched);
+      use.bind_text(1, std::string_view(gateway_message_id))
+          .bind_text(2, std::string_view(partner))
+          .bind(3, to_us(now));
+      SWG_RETURN_IF_ERROR(use.run());
+    }
+    if (sqlite3_changes64(impl_->db.get()) == 0) {
+      return Status(StatusCode::kNotFound, "JOURNAL_NOT_HELD",
+                    "no message " + gateway_message_id + " held for " + partner);
+    }
+    return ok_status();
+  });
 }
 
 }  // namespace swg::journal

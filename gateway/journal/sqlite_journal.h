@@ -1,6 +1,8 @@
 #pragma once
-// The embedded journal: one SQLite database file in WAL mode with synchronous=FULL, so that a
-// committed transaction has been fsync'd to the write-ahead log. Format: docs/protocols/journal.md.
+// The embedded journal: one SQLite database file in WAL mode. A durable change returns once an
+// fdatasync of the write-ahead log that began after its commit has succeeded; that fsync runs
+// outside the journal's mutex and serves every commit written before it. Format:
+// docs/protocols/journal.md.
 
 #include <chrono>
 #include <filesystem>
@@ -28,18 +30,22 @@ struct SqliteJournalOptions {
 
 /// Journal on one SQLite file. One connection, used under a mutex: every method is thread-safe
 /// and writers are serialised; group commit comes from append() taking a whole batch into one
-/// transaction. A second connection, on a thread of its own, only checkpoints the WAL. Statements are prepared once at open() and reused. sqlite3 handles never leave
-/// this class. Several processes MAY open the same file (SQLite locking serialises them; a
-/// lock held longer than busy_timeout yields kUnavailable).
+/// transaction. The mutex is not held while a change waits for the disk, so that leases,
+/// fetches and operators' reads are not queued behind a commit's fsync; a lease or a fetch waits
+/// instead until every durable change it may have read is on disk. A failed fsync is sticky:
+/// every later durable change fails with kDataLoss until the journal is opened again. A second
+/// connection, on a thread of its own, only checkpoints the WAL. Statements are prepared once at
+/// open() and reused. sqlite3 handles never leave this class. Several processes MAY open the same
+/// file (SQLite locking serialises them; a lock held longer than busy_timeout yields kUnavailable).
 class SqliteJournal final : public Journal {
  public:
-  /// Opens (or creates) the journal at `path`: WAL mode, synchronous=FULL, foreign keys on, the
+  /// Opens (or creates) the journal at `path`: WAL mode, foreign keys on, the
   /// schema created (or an older one migrated) in one write transaction when needed; a journal
-  /// whose schema is current is opened without waiting for the write lock. Errors: kNotFound (missing file and
-  /// !create_if_missing), kFailedPrecondition (JOURNAL_CANNOT_OPEN: the path cannot be opened;
-  /// JOURNAL_SCHEMA_NEWER: written by a newer version;
-  /// JOURNAL_NOT_A_JOURNAL: another application's database; JOURNAL_NO_WAL: the file system
-  /// cannot hold a WAL), kDataLoss (not a database, corrupt, or an I/O error), kUnavailable.
+  /// whose schema is current is opened without waiting for the write lock. Errors: kNotFound
+  /// (missing file and !create_if_missing), kFailedPrecondition (JOURNAL_CANNOT_OPEN: the path
+  /// cannot be opened; JOURNAL_SCHEMA_NEWER: written by a newer version; JOURNAL_NOT_A_JOURNAL:
+  /// another application's database; JOURNAL_NO_WAL: the file system cannot hold a WAL), kDataLoss
+  /// (not a database, corrupt, or an I/O error), kUnavailable.
   static StatusOr<std::unique_ptr<SqliteJournal>> open(const std::filesystem::path& path,
                                                        const SqliteJournalOptions& options = {});
 
