@@ -198,16 +198,16 @@ void Pipeline::work() {
       jobs_.pop_front();
       processing_.fetch_add(1);
     }
-    Done done = job.refused.empty() ? process(worker, std::move(job))
-                                    : refuse(std::move(job), {}, {});
+    Done done =
+        job.refused.empty() ? process(worker, std::move(job)) : refuse(std::move(job), {}, {});
     // The receipt is signed by the committer, with the rest of its batch (sign_batch).
     bool wake = false;
     {
       std::lock_guard lock(mu_);
       // The committer waits for a first result, then for a full batch or an idle pool: only
       // these transitions change what it waits for, so only they wake it (not every result).
-      wake = done_.empty() || done_.size() + 1 >= options_.group_commit_max ||
-             processing_.load() == 1;
+      wake =
+          done_.empty() || done_.size() + 1 >= options_.group_commit_max || processing_.load() == 1;
       done_.push_back(std::move(done));
       processing_.fetch_sub(1);
     }
@@ -262,8 +262,8 @@ Pipeline::Done Pipeline::process(Worker& worker, Job job) {
   }
   google::protobuf::Arena arena(worker.arena_options());
   v1::Envelope& envelope = *google::protobuf::Arena::CreateMessage<v1::Envelope>(&arena);
-  Status st = worker.ingest.ingest(job.request.payload, trust_, unix_seconds(job.received_at),
-                                   &envelope);
+  Status st =
+      worker.ingest.ingest(job.request.payload, trust_, unix_seconds(job.received_at), &envelope);
   metrics_->ingest_seconds.observe(seconds_since(started));
   if (!st.ok()) {
     Done done = refuse(std::move(job), std::string(st.reason()), std::string(st.message()));
@@ -305,16 +305,14 @@ Pipeline::Done Pipeline::process(Worker& worker, Job job) {
   return done;
 }
 
-Status Pipeline::admit_model(const Job& job, const v1::Envelope& envelope,
-                             journal::Submission* s) {
+Status Pipeline::admit_model(const Job& job, const v1::Envelope& envelope, journal::Submission* s) {
   const std::string& sender = envelope.sender().identity();
   if (sender != job.identity) {
     return Status(StatusCode::kPermissionDenied, "PARTNER_NOT_SENDER",
                   "the document's sender " + sender + " is not the partner of this connection");
   }
   const auto types = options_.document_types.find(job.identity);
-  if (types == options_.document_types.end() ||
-      !types->second.contains(envelope.document_type())) {
+  if (types == options_.document_types.end() || !types->second.contains(envelope.document_type())) {
     return Status(StatusCode::kPermissionDenied, "PARTNER_DOCUMENT_TYPE",
                   job.identity + " may not submit " + type_name(envelope.document_type()));
   }
@@ -328,17 +326,16 @@ Status Pipeline::admit_model(const Job& job, const v1::Envelope& envelope,
       if (original.status().code() != StatusCode::kNotFound) {
         return unavailable("JOURNAL_UNAVAILABLE", original.status().to_string());
       }
-      return invalid_argument("DECISION_UNCORRELATED",
-                              "no accepted message " + decision.request_message_id() + " of " +
-                                  envelope.recipient().identity());
+      return invalid_argument("DECISION_UNCORRELATED", "no accepted message " +
+                                                           decision.request_message_id() + " of " +
+                                                           envelope.recipient().identity());
     }
     bool addressed = false;
     for (const std::string& d : original->submission.destinations) {
       addressed = addressed || options_.services.at(job.identity).contains(d);
     }
     if (!addressed) {
-      return invalid_argument("DECISION_NOT_ADDRESSED", "message " +
-                                                            decision.request_message_id() +
+      return invalid_argument("DECISION_NOT_ADDRESSED", "message " + decision.request_message_id() +
                                                             " was not sent to " + job.identity);
     }
     s->correlates_to = original->submission.gateway_message_id;
@@ -367,9 +364,10 @@ Pipeline::Done Pipeline::process_edifact(Job job) {
                                unix_seconds(job.received_at), &result);
   metrics_->ingest_seconds.observe(seconds_since(started));
   if (st.ok() && job.request.header.sender_message_id() != result.control_reference) {
-    st = invalid_argument("SUBMIT_ID_MISMATCH", "the header's message id is not the "
-                                                "interchange control reference (" +
-                                                    result.control_reference + ")");
+    st = invalid_argument("SUBMIT_ID_MISMATCH",
+                          "the header's message id is not the "
+                          "interchange control reference (" +
+                              result.control_reference + ")");
   }
   // Every message must pass; the interchange is taken or refused whole.
   std::vector<journal::Submission> messages(result.models.size());
@@ -388,8 +386,8 @@ Pipeline::Done Pipeline::process_edifact(Job job) {
   done.peer = job.peer;
   done.request_id = job.request.request_id;
   done.arrived = job.arrived;
-  done.document_type = result.models.empty() ? "UNKNOWN"
-                                             : type_name(result.models[0].document_type());
+  done.document_type =
+      result.models.empty() ? "UNKNOWN" : type_name(result.models[0].document_type());
   const std::string id = next_message_id();
   v1::Receipt& r = done.receipt;
   r.set_status(v1::RECEIPT_STATUS_ACCEPTED);
@@ -472,16 +470,16 @@ void Pipeline::commit_loop() {
     std::vector<std::pair<std::size_t, v1::Receipt>> resign;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       Done& d = batch[i];
-      const std::size_t count = i + 1 < batch.size() ? first[i + 1] - first[i]
-                                                     : submissions.size() - first[i];
+      const std::size_t count =
+          i + 1 < batch.size() ? first[i + 1] - first[i] : submissions.size() - first[i];
       const journal::Submission& s = submissions[first[i]];
       Reply reply;
       reply.peer = d.peer;
       reply.identity = s.sender;
       reply.request_id = d.request_id;
       reply.admitted = d.admitted;
-      std::string status = s.status == journal::SubmissionStatus::kAccepted ? "accepted"
-                                                                            : "rejected";
+      std::string status =
+          s.status == journal::SubmissionStatus::kAccepted ? "accepted" : "rejected";
       // A submission is a duplicate when every one of its messages was accepted before.
       bool duplicate = results.ok();
       for (std::size_t k = 0; duplicate && k < count; ++k) {
@@ -496,7 +494,10 @@ void Pipeline::commit_loop() {
         r.clear_rejections();
         v1::Rejection* rejection = r.add_rejections();
         rejection->set_code("JOURNAL_UNAVAILABLE");
-        rejection->set_message("not stored, resubmit later: " + results.status().to_string());
+        // A failed fsync (kDataLoss) leaves the batch in the log, perhaps on disk: a
+        // resubmission is then answered as a duplicate, with the original receipt.
+        rejection->set_message("not stored durably, resubmit later: " +
+                               results.status().to_string());
         resign.emplace_back(all.size(), std::move(r));
         status = "rejected";
         metrics_->rejections.with({"JOURNAL_UNAVAILABLE"}).add();
