@@ -64,8 +64,9 @@ struct Submission {
   std::string receipt;         ///< serialized swg.v1.SignedReceipt sent to the sender
   std::optional<std::string> correlates_to;  ///< gateway message id a decision answers
   std::optional<std::string> return_to;      ///< partner this message is held for
-  /// Accepted only: one delivery each, no repeats; kUnroutable alone for a message no rule routes. An accepted submission needs at least one
-  /// destination or a `return_to` (a decision that only goes back to the partner).
+  /// Accepted only: one delivery each, no repeats; kUnroutable alone for a message no rule routes.
+  /// An accepted submission needs at least one destination or a `return_to` (a decision that only
+  /// goes back to the partner).
   std::vector<std::string> destinations;
 };
 
@@ -199,7 +200,9 @@ class Journal {
 
   /// Deliveries matching `filter`, by delivery id (without raw bytes and model).
   virtual StatusOr<std::vector<Delivery>> deliveries(const DeliveryFilter& filter) = 0;
-  /// Number of deliveries per (destination, state), for states that have any.
+  /// Number of deliveries per (destination, state) for the states that have any, delivered
+  /// excepted: the outbox and its dead letters, whose cost follows their size, not the history
+  /// of everything delivered.
   virtual StatusOr<std::vector<DeliveryCount>> delivery_counts() = 0;
 
   /// Appends an operator action to the audit table. kInvalidArgument for an empty operator or

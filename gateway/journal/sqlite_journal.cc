@@ -20,7 +20,7 @@
 namespace swg::journal {
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 constexpr int kApplicationId = 0x53574731;  // "SWG1"
 
 constexpr const char* kSchema = R"sql(
@@ -57,8 +57,9 @@ CREATE TABLE deliveries (
   updated_us INTEGER NOT NULL,
   UNIQUE (gateway_message_id, destination)
 );
-CREATE INDEX deliveries_due ON deliveries (destination, state, delivery_id, next_attempt_us);
-CREATE INDEX deliveries_state ON deliveries (state);
+CREATE INDEX deliveries_due ON deliveries (destination, state, delivery_id, next_attempt_us)
+  WHERE state IN (0, 3);
+CREATE INDEX deliveries_open ON deliveries (state, destination) WHERE state <> 2;
 CREATE TABLE audit (
   seq INTEGER PRIMARY KEY,
   at_us INTEGER NOT NULL,
@@ -75,6 +76,18 @@ constexpr const char* kMigrateTo2 = R"sql(
 DROP INDEX IF EXISTS deliveries_outbox;
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (destination, state, delivery_id, next_attempt_us);
 PRAGMA user_version = 2;
+)sql";
+
+// Version 2 → 3: the indexes hold only the deliveries not yet delivered, so that what they cost
+// (their size, the pages a lease or an acknowledgement rewrites, the outbox counts read every few
+// seconds) follows the outbox, not the ever-growing history of delivered rows.
+constexpr const char* kMigrateTo3 = R"sql(
+DROP INDEX IF EXISTS deliveries_state;
+DROP INDEX IF EXISTS deliveries_due;
+CREATE INDEX deliveries_due ON deliveries (destination, state, delivery_id, next_attempt_us)
+  WHERE state IN (0, 3);
+CREATE INDEX IF NOT EXISTS deliveries_open ON deliveries (state, destination) WHERE state <> 2;
+PRAGMA user_version = 3;
 )sql";
 
 constexpr const char* kMessageColumns =
@@ -528,11 +541,15 @@ struct SqliteJournal::Impl {
          "d.next_attempt_us, d.last_error, d.updated_us, m.raw, m.model "
          "FROM deliveries d JOIN messages m ON m.gateway_message_id = d.gateway_message_id "
          "WHERE d.delivery_id IN ("
+         // (`state IN (0, 3)` is deliveries_due's own condition, written out so that SQLite
+         // may use that partial index.)
          " SELECT delivery_id FROM (SELECT delivery_id FROM deliveries WHERE destination = ?1 "
-         "  AND state = 0 AND next_attempt_us <= ?2 ORDER BY delivery_id LIMIT ?3)"
+         "  AND state = 0 AND state IN (0, 3) AND next_attempt_us <= ?2 "
+         "  ORDER BY delivery_id LIMIT ?3)"
          " UNION ALL"
          " SELECT delivery_id FROM (SELECT delivery_id FROM deliveries WHERE destination = ?1 "
-         "  AND state = 3 AND next_attempt_us <= ?2 ORDER BY delivery_id LIMIT ?3)) "
+         "  AND state = 3 AND state IN (0, 3) AND next_attempt_us <= ?2 "
+         "  ORDER BY delivery_id LIMIT ?3)) "
          "ORDER BY d.delivery_id LIMIT ?3"},
         {&lease_update, "UPDATE deliveries SET state = 1, updated_us = ?2 WHERE delivery_id = ?1"},
         {&state_of, "SELECT state FROM deliveries WHERE delivery_id = ?1"},
@@ -540,9 +557,11 @@ struct SqliteJournal::Impl {
         {&set_delivered_if_in_flight,
          "UPDATE deliveries SET state = 2, updated_us = ?2 WHERE delivery_id = ?1 AND state = 1"},
         {&expire,
+         // Each waiting delivery looks its message up by id: a list of old messages would be
+         // read from the whole messages table, every time (once a minute).
          "UPDATE deliveries SET state = 4, last_error = ?2, updated_us = ?3 "
-         "WHERE state IN (0, 3) AND gateway_message_id IN "
-         "(SELECT gateway_message_id FROM messages WHERE received_at_us < ?1)"},
+         "WHERE state IN (0, 3) AND state <> 2 AND (SELECT m.received_at_us FROM messages m "
+         "WHERE m.gateway_message_id = deliveries.gateway_message_id) < ?1"},
         {&set_failed,
          "UPDATE deliveries SET state = 3, attempts = attempts + 1, last_error = ?2, "
          "next_attempt_us = ?3, updated_us = ?4 WHERE delivery_id = ?1"},
@@ -552,15 +571,16 @@ struct SqliteJournal::Impl {
         {&set_released,
          "UPDATE deliveries SET state = 0, next_attempt_us = ?2, updated_us = ?2 "
          "WHERE delivery_id = ?1"},
-        {&requeue, "UPDATE deliveries SET state = 0, updated_us = ?1 WHERE state = 1"},
+        {&requeue,
+         "UPDATE deliveries SET state = 0, updated_us = ?1 WHERE state = 1 AND state <> 2"},
         {&deliveries_page, "SELECT " + dcols +
                                " FROM deliveries WHERE (?1 IS NULL OR destination = ?1) "
                                "AND (?2 IS NULL OR state = ?2) "
                                "AND (?3 IS NULL OR gateway_message_id = ?3) "
                                "AND delivery_id > ?4 ORDER BY delivery_id LIMIT ?5"},
         {&counts,
-         "SELECT destination, state, count(*) FROM deliveries GROUP BY destination, state "
-         "ORDER BY destination, state"},
+         "SELECT destination, state, count(*) FROM deliveries WHERE state <> 2 "
+         "GROUP BY destination, state ORDER BY destination, state"},
         {&insert_audit,
          "INSERT INTO audit (at_us, operator, action, subject, detail) "
          "VALUES (?1, ?2, ?3, ?4, ?5)"},
@@ -710,7 +730,7 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
   // writing (an operator's tool) does not queue for the write lock. Only a new file or an older
   // schema takes the write lock, and is checked again under it, so that two processes opening
   // a new file at once cannot both create the schema.
-  enum class Shape { kCurrent, kEmpty, kVersion1 };
+  enum class Shape { kCurrent, kEmpty, kVersion1, kVersion2 };
   auto inspect = [&]() -> StatusOr<Shape> {
     StatusOr<std::int64_t> app = query_int(db, "PRAGMA application_id");
     if (!app.ok()) return app.status();
@@ -732,7 +752,7 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
       return Status(StatusCode::kDataLoss, "JOURNAL_DATA_LOSS",
                     path.string() + " has no schema version");
     }
-    return *version == 1 ? Shape::kVersion1 : Shape::kCurrent;
+    return *version == 1 ? Shape::kVersion1 : *version == 2 ? Shape::kVersion2 : Shape::kCurrent;
   };
   auto in_transaction = [&](const char* begin, auto&& body) -> Status {
     SWG_RETURN_IF_ERROR(exec(db, begin));
@@ -754,7 +774,8 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
     SWG_RETURN_IF_ERROR(in_transaction("BEGIN IMMEDIATE", [&]() -> Status {
       StatusOr<Shape> seen = inspect();
       if (!seen.ok()) return seen.status();
-      if (*seen == Shape::kVersion1) return exec(db, kMigrateTo2);
+      if (*seen == Shape::kVersion1) SWG_RETURN_IF_ERROR(exec(db, kMigrateTo2));
+      if (*seen == Shape::kVersion1 || *seen == Shape::kVersion2) return exec(db, kMigrateTo3);
       if (*seen == Shape::kEmpty) {
         SWG_RETURN_IF_ERROR(exec(db, kSchema));
         SWG_RETURN_IF_ERROR(

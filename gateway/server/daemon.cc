@@ -9,7 +9,9 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <string>
 #include <thread>
 
 #include "gateway/core/log.h"
@@ -78,6 +80,7 @@ class DaemonImpl final : public Daemon {
   std::unique_ptr<Admission> partner_limits_, agency_limits_;
   metrics::Family<metrics::Counter>* requests_ = nullptr;
   metrics::Family<metrics::Gauge>* outbox_ = nullptr;
+  std::set<std::pair<std::string, std::string>> outbox_seen_;  // (destination, state) reported
   std::atomic<bool> front_stop_{false}, back_stop_{false}, stopped_{false};
   std::thread front_thread_, back_thread_;
 };
@@ -90,14 +93,14 @@ Status DaemonImpl::init(const config::Deployment& d) {
     return failed_precondition("JOURNAL_CANNOT_OPEN",
                                "cannot create " + gateway_.data_dir + ": " + ec.message());
   }
-  auto journal = journal::SqliteJournal::open(std::filesystem::path(gateway_.data_dir) /
-                                              "journal.sqlite");
+  auto journal =
+      journal::SqliteJournal::open(std::filesystem::path(gateway_.data_dir) / "journal.sqlite");
   if (!journal.ok()) return journal.status();
   journal_ = std::move(*journal);
   auto requeued = journal_->requeue_in_flight(now());
   if (!requeued.ok()) return requeued.status();
-  log::info("journal_open", {{"path", gateway_.data_dir + "/journal.sqlite"},
-                             {"requeued", *requeued}});
+  log::info("journal_open",
+            {{"path", gateway_.data_dir + "/journal.sqlite"}, {"requeued", *requeued}});
 
   auto store = trust::TrustStore::create(d.trust);
   if (!store.ok()) return store.status();
@@ -166,8 +169,8 @@ Status DaemonImpl::init(const config::Deployment& d) {
   dispatcher_ = std::make_unique<dispatch::Dispatcher>(*journal_, *back_, std::move(permissions),
                                                        policy, &metrics_);
 
-  options.threads = gateway_.workers ? gateway_.workers
-                                     : std::max(1u, std::thread::hardware_concurrency());
+  options.threads =
+      gateway_.workers ? gateway_.workers : std::max(1u, std::thread::hardware_concurrency());
   options.group_commit_max = gateway_.group_commit_max;
   options.grammars = std::move(*grammars);
   options.group_commit_wait = std::chrono::milliseconds(gateway_.group_commit_wait_ms);
@@ -183,11 +186,12 @@ Status DaemonImpl::init(const config::Deployment& d) {
 
   requests_ = &metrics_.counter("swg_requests_total", "requests received per peer and command",
                                 {"peer", "command"});
-  outbox_ = &metrics_.gauge("swg_outbox_depth", "deliveries per destination and state",
+  outbox_ = &metrics_.gauge("swg_outbox_depth",
+                            "deliveries not yet delivered per destination and state (pending, "
+                            "in_flight, failed, dead_lettered)",
                             {"destination", "state"});
-  auto admin = AdminHttp::start(gateway_.admin_http_port, metrics_, [this] {
-    return pipeline_ ? pipeline_->health() : Status();
-  });
+  auto admin = AdminHttp::start(gateway_.admin_http_port, metrics_,
+                                [this] { return pipeline_ ? pipeline_->health() : Status(); });
   if (!admin.ok()) return admin.status();
   admin_ = std::move(*admin);
 
@@ -266,7 +270,8 @@ void DaemonImpl::front_loop() {
     }
     for (Reply& r : pipeline_->take_replies(Origin::kPartner)) {
       Status st = front_->send(r.peer, transport::encode_receipt(r.request_id, r.receipt));
-      if (!st.ok()) log::warn("receipt_not_sent", {{"partner", r.identity}, {"error", st.to_string()}});
+      if (!st.ok())
+        log::warn("receipt_not_sent", {{"partner", r.identity}, {"error", st.to_string()}});
       if (r.admitted) partner_limits_->done(r.identity);
     }
   }
@@ -277,10 +282,11 @@ void DaemonImpl::answer_partner(transport::Incoming& in) {
   auto request = transport::decode_partner_request(std::move(in.frames), &request_id);
   if (!request.ok()) {
     requests_->with({in.identity, "INVALID"}).add();
-    log::warn("protocol_error", {{"partner", in.identity}, {"error", request.status().to_string()}});
+    log::warn("protocol_error",
+              {{"partner", in.identity}, {"error", request.status().to_string()}});
     if (!request_id.empty()) {
-      (void)front_->send(in.peer, transport::encode_error(transport::kPartnerTag, request_id,
-                                                          request.status()));
+      (void)front_->send(
+          in.peer, transport::encode_error(transport::kPartnerTag, request_id, request.status()));
     }
     return;
   }
@@ -289,12 +295,8 @@ void DaemonImpl::answer_partner(transport::Incoming& in) {
     case transport::PartnerCommand::kPing:
       (void)front_->send(in.peer, transport::encode_pong(request->request_id));
       return;
-    case transport::PartnerCommand::kFetch:
-      fetch(in, *request);
-      return;
-    case transport::PartnerCommand::kAck:
-      acknowledge(in, *request);
-      return;
+    case transport::PartnerCommand::kFetch: fetch(in, *request); return;
+    case transport::PartnerCommand::kAck: acknowledge(in, *request); return;
     case transport::PartnerCommand::kSubmit: {
       Job job;
       job.origin = Origin::kPartner;
@@ -302,8 +304,8 @@ void DaemonImpl::answer_partner(transport::Incoming& in) {
       job.identity = in.identity;
       job.received_at = now();
       job.arrived = Steady::now();
-      job.refused = std::string(
-          partner_limits_->admit(in.identity, request->payload.size(), job.arrived));
+      job.refused =
+          std::string(partner_limits_->admit(in.identity, request->payload.size(), job.arrived));
       job.request = std::move(*request);
       pipeline_->submit(std::move(job));
       return;
@@ -352,7 +354,8 @@ Status DaemonImpl::collect(const std::string& partner, int limit, std::vector<v1
   auto held = journal_->held_for(partner, limit);
   if (!held.ok()) return held.status();
   for (const journal::StoredMessage& m : *held) {
-    v1::Delivery& d = out->emplace_back(to_delivery(m, m.submission.gateway_message_id, partner, 0));
+    v1::Delivery& d =
+        out->emplace_back(to_delivery(m, m.submission.gateway_message_id, partner, 0));
     answer_in_edifact(m, &d);
   }
   journal::DeliveryFilter leased;
@@ -361,8 +364,8 @@ Status DaemonImpl::collect(const std::string& partner, int limit, std::vector<v1
   leased.limit = limit - static_cast<int>(out->size());
   auto again = journal_->deliveries(leased);
   if (!again.ok()) return again.status();
-  auto fresh = journal_->lease(partner, limit - static_cast<int>(out->size() + again->size()),
-                               now());
+  auto fresh =
+      journal_->lease(partner, limit - static_cast<int>(out->size() + again->size()), now());
   if (!fresh.ok()) return fresh.status();
   for (const auto* list : {&*again, &*fresh}) {
     for (const journal::Delivery& d : *list) {
@@ -380,8 +383,8 @@ void DaemonImpl::fetch(const transport::Incoming& in, const transport::PartnerRe
   std::vector<v1::Delivery> deliveries;
   if (Status st = collect(in.identity, limit, &deliveries); !st.ok()) {
     log::error("fetch", {{"partner", in.identity}, {"error", st.to_string()}});
-    (void)front_->send(in.peer, transport::encode_error(transport::kPartnerTag, request.request_id,
-                                                        st));
+    (void)front_->send(in.peer,
+                       transport::encode_error(transport::kPartnerTag, request.request_id, st));
     return;
   }
   (void)front_->send(in.peer, transport::encode_messages(request.request_id, deliveries));
@@ -411,8 +414,8 @@ void DaemonImpl::acknowledge(const transport::Incoming& in,
     log::warn("ack_ignored", {{"partner", in.identity}, {"id", id}});
   }
   if (auto st = journal_->mark_delivered(routed, now()); !st.ok()) {
-    (void)front_->send(in.peer, transport::encode_error(transport::kPartnerTag, request.request_id,
-                                                        st.status()));
+    (void)front_->send(
+        in.peer, transport::encode_error(transport::kPartnerTag, request.request_id, st.status()));
     return;
   }
   (void)front_->send(in.peer, transport::encode_acked(request.request_id));
@@ -424,8 +427,8 @@ void DaemonImpl::back_loop() {
     // Wait for a worker's message, ready receipts or committed deliveries (the wakeup), or the
     // dispatcher's next timer, whichever comes first.
     const journal::Time before = now();
-    const auto until_due = std::chrono::ceil<std::chrono::milliseconds>(
-        dispatcher_->next_due(before) - before);
+    const auto until_due =
+        std::chrono::ceil<std::chrono::milliseconds>(dispatcher_->next_due(before) - before);
     auto in = back_->receive(std::clamp<std::chrono::milliseconds>(until_due, 0ms, 100ms),
                              back_wake_.fd());
     back_wake_.clear();
@@ -437,8 +440,8 @@ void DaemonImpl::back_loop() {
       dispatcher_->heard(message.peer, t);
       auto decoded = transport::decode_agency_message(std::move(message.frames));
       if (!decoded.ok()) {
-        log::warn("protocol_error", {{"agency", message.identity},
-                                     {"error", decoded.status().to_string()}});
+        log::warn("protocol_error",
+                  {{"agency", message.identity}, {"error", decoded.status().to_string()}});
         (void)back_->send(message.peer,
                           transport::encode_error(transport::kAgencyTag, {}, decoded.status()));
       } else if (dispatcher_->on_message(message.peer, message.identity, *decoded, t) ==
@@ -457,7 +460,8 @@ void DaemonImpl::back_loop() {
     }
     for (Reply& r : pipeline_->take_replies(Origin::kAgency)) {
       Status st = back_->send(r.peer, transport::encode_agency_receipt(r.request_id, r.receipt));
-      if (!st.ok()) log::warn("receipt_not_sent", {{"agency", r.identity}, {"error", st.to_string()}});
+      if (!st.ok())
+        log::warn("receipt_not_sent", {{"agency", r.identity}, {"error", st.to_string()}});
       if (r.admitted) agency_limits_->done(r.identity);
     }
     if (Status st = dispatcher_->tick(t); !st.ok()) {
@@ -466,9 +470,16 @@ void DaemonImpl::back_loop() {
     if (Steady::now() - counted > 5s) {
       counted = Steady::now();
       if (auto counts = journal_->delivery_counts(); counts.ok()) {
+        // A series the journal no longer reports (an outbox drained) goes back to zero, not stale.
+        std::set<std::pair<std::string, std::string>> now_seen;
         for (const journal::DeliveryCount& c : *counts) {
+          now_seen.emplace(c.destination, journal::to_string(c.state));
           outbox_->with({c.destination, journal::to_string(c.state)}).set(c.count);
         }
+        for (const auto& [destination, state] : outbox_seen_) {
+          if (!now_seen.contains({destination, state})) outbox_->with({destination, state}).set(0);
+        }
+        outbox_seen_ = std::move(now_seen);
       }
     }
   }

@@ -54,6 +54,31 @@ std::size_t message_count(Journal& journal) {
   return all->size();
 }
 
+/// The first column of the first row of `sql`, run on the file with a connection of its own.
+std::int64_t query_int(const std::filesystem::path& path, const char* sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  const bool prepared = sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK;
+  const bool row = prepared && sqlite3_step(stmt) == SQLITE_ROW;
+  const std::int64_t n = row ? sqlite3_column_int64(stmt, 0) : -1;
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  INFO(sql);
+  REQUIRE(row);
+  return n;
+}
+
+/// Opens the journal at `path` (migrating it if need be), leases what `destination` has waiting,
+/// and closes it again.
+std::vector<Delivery> reopen_and_lease(const std::filesystem::path& path,
+                                       const std::string& destination) {
+  auto journal = open_journal(path);
+  auto leased = journal->lease(destination, 10, at(1'800'000'000));
+  REQUIRE(leased.ok());
+  return std::move(*leased);
+}
+
 void set_user_version(const std::filesystem::path& path, const char* pragma) {
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
@@ -86,36 +111,62 @@ TEST_CASE("SqliteJournal opens, creates its schema once and guards the version")
   }
   SECTION("a journal from a newer version is refused") {
     open_journal(path);
-    set_user_version(path, "PRAGMA user_version = 3");
+    set_user_version(path, "PRAGMA user_version = 4");
     auto journal = SqliteJournal::open(path);
     CHECK(journal.status().code() == StatusCode::kFailedPrecondition);
     CHECK(journal.status().reason() == "JOURNAL_SCHEMA_NEWER");
   }
+  // Turns the journal at `path` into one of an earlier version: its delivery indexes as that
+  // version created them, `leasing` the one it leased with.
+  auto make_older = [&](const std::string& leasing, int version) {
+    set_user_version(path, ("DROP INDEX deliveries_due; DROP INDEX deliveries_open; "
+                            "CREATE INDEX deliveries_state ON deliveries (state); " +
+                            leasing + "; PRAGMA user_version = " + std::to_string(version))
+                               .c_str());
+  };
   SECTION("a version 1 journal is migrated on opening and keeps what it stored") {
     append_ok(*open_journal(path), {accepted("g1", "p1", "m1", {"customs"})});
-    set_user_version(path,
-                     "DROP INDEX deliveries_due; CREATE INDEX deliveries_outbox ON deliveries "
-                     "(destination, state, next_attempt_us, delivery_id); PRAGMA user_version = 1");
-    auto journal = open_journal(path);
-    auto leased = journal->lease("customs", 10, at(1'800'000'000));
-    REQUIRE(leased.ok());
-    REQUIRE(leased->size() == 1);
-    CHECK((*leased)[0].gateway_message_id == "g1");
-    journal.reset();
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    auto count = [&](const char* sql) {
-      sqlite3_stmt* stmt = nullptr;
-      REQUIRE(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK);
-      REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-      const std::int64_t n = sqlite3_column_int64(stmt, 0);
-      sqlite3_finalize(stmt);
-      return n;
-    };
-    CHECK(count("PRAGMA user_version") == 2);
+    make_older(
+        "CREATE INDEX deliveries_outbox ON deliveries "
+        "(destination, state, next_attempt_us, delivery_id)",
+        1);
+    const std::vector<Delivery> leased = reopen_and_lease(path, "customs");
+    REQUIRE(leased.size() == 1);
+    CHECK(leased[0].gateway_message_id == "g1");
+    auto count = [&](const char* sql) { return query_int(path, sql); };
+    CHECK(count("PRAGMA user_version") == 3);
     CHECK(count("SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_due'") == 1);
     CHECK(count("SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_outbox'") == 0);
-    sqlite3_close(db);
+    CHECK(count("SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_state'") == 0);
+    CHECK(count("SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_open'") == 1);
+  }
+  SECTION("a version 2 journal is migrated to indexes that leave delivered rows out") {
+    {
+      auto journal = open_journal(path);
+      append_ok(*journal,
+                {accepted("g1", "p1", "m1", {"customs"}), accepted("g2", "p1", "m2", {"customs"})});
+      auto leased = journal->lease("customs", 1, at(1'800'000'000));
+      REQUIRE(leased.ok());
+      REQUIRE(leased->size() == 1);
+      REQUIRE(journal->mark_delivered((*leased)[0].delivery_id, at(1'800'000'001)).ok());
+    }
+    make_older(
+        "CREATE INDEX deliveries_due ON deliveries "
+        "(destination, state, delivery_id, next_attempt_us)",
+        2);
+    const std::vector<Delivery> leased = reopen_and_lease(path, "customs");
+    REQUIRE(leased.size() == 1);
+    CHECK(leased[0].gateway_message_id == "g2");
+    auto count = [&](const char* sql) { return query_int(path, sql); };
+    CHECK(count("PRAGMA user_version") == 3);
+    CHECK(count("SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_state'") == 0);
+    // Both indexes are partial: the delivered row of g1 is in neither.
+    CHECK(count("SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_due' "
+                "AND sql LIKE '%WHERE state IN (0, 3)'") == 1);
+    CHECK(count("SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_open' "
+                "AND sql LIKE '%WHERE state <> 2'") == 1);
+    CHECK(count("SELECT count(*) FROM deliveries INDEXED BY deliveries_open WHERE state <> 2") ==
+          1);
   }
   SECTION("another application's database is refused") {
     set_user_version(path, "CREATE TABLE t (x)");
@@ -210,6 +261,17 @@ TEST_CASE("append stores accepted and rejected submissions with their deliveries
   CHECK((*counts)[0].destination == "customs");
   CHECK((*counts)[0].state == DeliveryState::kPending);
   CHECK((*counts)[0].count == 1);
+
+  // Delivered rows are history, not outbox: they are not counted.
+  auto leased = journal->lease("customs", 10, at(200));
+  REQUIRE(leased.ok());
+  REQUIRE(leased->size() == 1);
+  REQUIRE(journal->mark_delivered((*leased)[0].delivery_id, at(201)).ok());
+  counts = journal->delivery_counts();
+  REQUIRE(counts.ok());
+  REQUIRE(counts->size() == 1);
+  CHECK((*counts)[0].destination == "quarantine");
+  CHECK((*counts)[0].state == DeliveryState::kPending);
 }
 
 TEST_CASE("duplicates are answered with the original receipt and never stored twice") {
@@ -457,9 +519,9 @@ TEST_CASE("delivery state transitions") {
 TEST_CASE("a batch of acknowledgements is one transaction that skips what is not in flight") {
   TempDir dir;
   auto journal = open_journal(dir.path() / "journal.db");
-  append_ok(*journal, {accepted("g1", "p1", "m1", {"customs"}),
-                       accepted("g2", "p1", "m2", {"customs"}),
-                       accepted("g3", "p1", "m3", {"customs"})});
+  append_ok(*journal,
+            {accepted("g1", "p1", "m1", {"customs"}), accepted("g2", "p1", "m2", {"customs"}),
+             accepted("g3", "p1", "m3", {"customs"})});
   auto leased = journal->lease("customs", 2, at(2'000'000'000));
   REQUIRE(leased.ok());
   REQUIRE(leased->size() == 2);
@@ -520,7 +582,8 @@ TEST_CASE("deliveries older than the age limit are dead-lettered; younger and le
 TEST_CASE("an accepted message is found by its sender's id; rejected ones are not") {
   TempDir dir;
   auto journal = open_journal(dir.path() / "journal.db");
-  append_ok(*journal, {accepted("g1", "p1", "m1", {"customs"}), rejected("g2", "p1", "m2", "SIG_MISSING")});
+  append_ok(*journal,
+            {accepted("g1", "p1", "m1", {"customs"}), rejected("g2", "p1", "m2", "SIG_MISSING")});
   auto found = journal->accepted("p1", "m1");
   REQUIRE(found.ok());
   CHECK(found->submission.gateway_message_id == "g1");
@@ -689,8 +752,9 @@ TEST_CASE("concurrent appends from several threads are all stored") {
   CHECK(journal->deliveries(every)->size() == kThreads * kBatches * 4);
 }
 
-TEST_CASE("under steady appends the write-ahead log stays small: checkpoints copy it into the "
-          "database and the log starts again from its beginning") {
+TEST_CASE(
+    "under steady appends the write-ahead log stays small: checkpoints copy it into the "
+    "database and the log starts again from its beginning") {
   TempDir dir;
   const auto path = dir.path() / "journal.db";
   SqliteJournalOptions options;
