@@ -791,10 +791,9 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
   const std::filesystem::path log_path = path.string() + "-wal";
   const int log_fd = ::open(log_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (log_fd < 0) {
-    return failed_precondition("JOURNAL_NO_WAL", log_path.string() +
-                                                     ": cannot open the write-ahead "
-                                                     "log: " +
-                                                     std::strerror(errno));
+    return failed_precondition(
+        "JOURNAL_NO_WAL",
+        log_path.string() + ": cannot open the write-ahead log: " + std::strerror(errno));
   }
   impl->log = LogSync::of_file(log_fd);
   // A schema just created or migrated was committed like everything else, without an fsync.
