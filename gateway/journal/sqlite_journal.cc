@@ -415,7 +415,7 @@ struct SqliteJournal::Impl {
   Statement lease_select, lease_update, state_of;
   Statement set_delivered, set_delivered_if_in_flight, set_failed, set_dead_lettered, set_released,
       requeue, expire;
-  Statement deliveries_page, counts;
+  Statement deliveries_page, deliveries_open_page, deliveries_of_message, counts;
   Statement insert_audit, audit_page;
   /// Every transaction commits with synchronous=NORMAL (its frames in the log, not fsynced:
   /// it survives the process being killed); a change that must be durable then waits for this
@@ -578,6 +578,18 @@ struct SqliteJournal::Impl {
                                "AND (?2 IS NULL OR state = ?2) "
                                "AND (?3 IS NULL OR gateway_message_id = ?3) "
                                "AND delivery_id > ?4 ORDER BY delivery_id LIMIT ?5"},
+        // The same query when it names a message, or a state other than delivered: read from
+        // an index instead of walking the delivered history in id order (a partner's FETCH asks
+        // for its in_flight deliveries; an operator for the dead letters).
+        {&deliveries_of_message, "SELECT " + dcols +
+                                     " FROM deliveries WHERE gateway_message_id = ?3 "
+                                     "AND (?1 IS NULL OR destination = ?1) "
+                                     "AND (?2 IS NULL OR state = ?2) "
+                                     "AND delivery_id > ?4 ORDER BY delivery_id LIMIT ?5"},
+        {&deliveries_open_page, "SELECT " + dcols +
+                                    " FROM deliveries WHERE state = ?2 AND state <> 2 "
+                                    "AND (?1 IS NULL OR destination = ?1) "
+                                    "AND delivery_id > ?4 ORDER BY delivery_id LIMIT ?5"},
         {&counts,
          "SELECT destination, state, count(*) FROM deliveries WHERE state <> 2 "
          "GROUP BY destination, state ORDER BY destination, state"},
@@ -1075,7 +1087,11 @@ StatusOr<std::int64_t> SqliteJournal::dead_letter_older_than(Time received_befor
 
 StatusOr<std::vector<Delivery>> SqliteJournal::deliveries(const DeliveryFilter& filter) {
   std::lock_guard lock(impl_->mu);
-  Statement::Use use(impl_->deliveries_page);
+  Statement& query = filter.gateway_message_id ? impl_->deliveries_of_message
+                     : filter.state && *filter.state != DeliveryState::kDelivered
+                         ? impl_->deliveries_open_page
+                         : impl_->deliveries_page;
+  Statement::Use use(query);
   use.bind_text(1, filter.destination);
   if (filter.state) {
     use.bind(2, static_cast<std::int64_t>(*filter.state));

@@ -712,6 +712,46 @@ TEST_CASE("operator queries filter and page deliveries and messages") {
   REQUIRE(first->size() == 2);
   page.after_id = (*first)[1].delivery_id;
   CHECK(journal->deliveries(page)->size() == 2);
+
+  // By state (read from the outbox's index, or the history for delivered) and by message.
+  auto leased = journal->lease("a", 10, at(1'800'000'000));  // g1 and g2 to a
+  REQUIRE(leased.ok());
+  REQUIRE(leased->size() == 2);
+  REQUIRE(journal->mark_delivered((*leased)[0].delivery_id, at(1'800'000'001)).ok());
+  auto ids_of = [&](const DeliveryFilter& filter) {
+    auto found = journal->deliveries(filter);
+    REQUIRE(found.ok());
+    std::vector<std::string> ids;
+    for (const Delivery& d : *found) ids.push_back(d.gateway_message_id + ">" + d.destination);
+    return ids;
+  };
+  using Ids = std::vector<std::string>;
+  DeliveryFilter in_flight;
+  in_flight.state = DeliveryState::kInFlight;
+  CHECK(ids_of(in_flight) == Ids{"g2>a"});
+  DeliveryFilter pending;
+  pending.state = DeliveryState::kPending;
+  CHECK(ids_of(pending) == Ids{"g1>b", "g3>b"});
+  pending.limit = 1;
+  auto first_pending = journal->deliveries(pending);
+  REQUIRE(first_pending->size() == 1);
+  pending.after_id = (*first_pending)[0].delivery_id;
+  CHECK(ids_of(pending) == Ids{"g3>b"});
+  pending.destination = "a";
+  pending.after_id = 0;
+  CHECK(ids_of(pending).empty());
+  DeliveryFilter delivered;
+  delivered.state = DeliveryState::kDelivered;
+  CHECK(ids_of(delivered) == Ids{"g1>a"});
+  DeliveryFilter of_g1;
+  of_g1.gateway_message_id = "g1";
+  CHECK(ids_of(of_g1) == Ids{"g1>a", "g1>b"});
+  of_g1.state = DeliveryState::kPending;
+  CHECK(ids_of(of_g1) == Ids{"g1>b"});
+  of_g1.state = std::nullopt;
+  of_g1.destination = "a";
+  CHECK(ids_of(of_g1) == Ids{"g1>a"});
+
   MessageFilter from_p1;
   from_p1.sender = "p1";
   auto p1 = journal->messages(from_p1);
