@@ -318,11 +318,11 @@ void run_connection(transport::Transport& transport, const std::string& endpoint
   // rather than all sending at the same instants.
   const auto offset = gap * index / connections;
   const auto due = [&](std::size_t k) { return shared.t0 + offset + gap * static_cast<long>(k); };
+  // With --rate, a connection wakes once a tick and sends everything due within it.
+  const auto tick = std::max(milliseconds(1), milliseconds(std::lround(options.tick_ms)));
+  const auto horizon = std::chrono::duration_cast<Clock::duration>(tick - milliseconds(1));
   for (;;) {
     auto now = Clock::now();
-    // With --rate, everything due within the current tick goes now.
-    const auto horizon = std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double, std::milli>(std::max(options.tick_ms, 1.0) - 1.0));
     while (static_cast<int>(outstanding.size()) < options.window && next < mine.size() &&
            now < stop_submitting && (options.rate <= 0 || now + horizon >= due(next))) {
       if (options.rate > 0) {
@@ -349,7 +349,6 @@ void run_connection(transport::Transport& transport, const std::string& endpoint
       // Sleep until the next tick at or after the next send's due time (a send is at most one
       // tick late, and the connection never spins).
       const auto until = std::chrono::ceil<milliseconds>(due(next) - Clock::now());
-      const auto tick = std::max(milliseconds(1), milliseconds(std::lround(options.tick_ms)));
       wait = std::clamp((until + tick - milliseconds(1)) / tick * tick, milliseconds(1), wait);
     }
     auto reply = (*client)->poll(wait);

@@ -90,6 +90,9 @@ CREATE INDEX IF NOT EXISTS deliveries_open ON deliveries (state, destination) WH
 PRAGMA user_version = 3;
 )sql";
 
+// kMigrations[v] takes a store from version v to v + 1.
+constexpr const char* kMigrations[kSchemaVersion] = {nullptr, kMigrateTo2, kMigrateTo3};
+
 constexpr const char* kMessageColumns =
     "seq, gateway_message_id, sender, sender_message_id, received_at_us, document_type, status, "
     "rejection_code, raw, model, evidence, receipt, correlates_to, return_to, fetched_at_us";
@@ -442,9 +445,7 @@ struct SqliteJournal::Impl {
       ticket = last_durable = log->wrote();
       return r;
     }();
-    if (!result.ok()) return result;
-    if (Status synced = log->wait(ticket); !synced.ok()) return synced;
-    return result;
+    return once_durable(std::move(result), ticket);
   }
 
   /// Runs `body` (a crash-safe change, journal.md §7: it survives the process being killed and
@@ -466,6 +467,12 @@ struct SqliteJournal::Impl {
       ticket = last_durable;
       return body();
     }();
+    return once_durable(std::move(result), ticket);
+  }
+
+  /// `result` once the changes up to `ticket` are durable (`mu` not held); an error at once.
+  template <typename Result>
+  Result once_durable(Result result, std::uint64_t ticket) {
     if (!result.ok()) return result;
     if (Status synced = log->wait(ticket); !synced.ok()) return synced;
     return result;
@@ -742,15 +749,15 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
   // writing (an operator's tool) does not queue for the write lock. Only a new file or an older
   // schema takes the write lock, and is checked again under it, so that two processes opening
   // a new file at once cannot both create the schema.
-  enum class Shape { kCurrent, kEmpty, kVersion1, kVersion2 };
-  auto inspect = [&]() -> StatusOr<Shape> {
+  // The schema version, 0 for an empty file.
+  auto inspect = [&]() -> StatusOr<std::int64_t> {
     StatusOr<std::int64_t> app = query_int(db, "PRAGMA application_id");
     if (!app.ok()) return app.status();
     StatusOr<std::int64_t> version = query_int(db, "PRAGMA user_version");
     if (!version.ok()) return version.status();
     StatusOr<std::int64_t> objects = query_int(db, "SELECT count(*) FROM sqlite_master");
     if (!objects.ok()) return objects.status();
-    if (*app == 0 && *version == 0 && *objects == 0) return Shape::kEmpty;
+    if (*app == 0 && *version == 0 && *objects == 0) return 0;
     if (*app != kApplicationId) {
       return failed_precondition("JOURNAL_NOT_A_JOURNAL",
                                  path.string() + " is not a swg-journal database");
@@ -764,7 +771,7 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
       return Status(StatusCode::kDataLoss, "JOURNAL_DATA_LOSS",
                     path.string() + " has no schema version");
     }
-    return *version == 1 ? Shape::kVersion1 : *version == 2 ? Shape::kVersion2 : Shape::kCurrent;
+    return *version;
   };
   auto in_transaction = [&](const char* begin, auto&& body) -> Status {
     SWG_RETURN_IF_ERROR(exec(db, begin));
@@ -775,26 +782,29 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
     }
     return exec(db, "COMMIT");
   };
-  Shape shape = Shape::kCurrent;
+  std::int64_t version = kSchemaVersion;
   SWG_RETURN_IF_ERROR(in_transaction("BEGIN", [&]() -> Status {
-    StatusOr<Shape> seen = inspect();
+    StatusOr<std::int64_t> seen = inspect();
     if (!seen.ok()) return seen.status();
-    shape = *seen;
+    version = *seen;
     return ok_status();
   }));
-  if (shape != Shape::kCurrent) {
+  if (version != kSchemaVersion) {
     SWG_RETURN_IF_ERROR(in_transaction("BEGIN IMMEDIATE", [&]() -> Status {
-      StatusOr<Shape> seen = inspect();
+      StatusOr<std::int64_t> seen = inspect();
       if (!seen.ok()) return seen.status();
-      if (*seen == Shape::kVersion1) SWG_RETURN_IF_ERROR(exec(db, kMigrateTo2));
-      if (*seen == Shape::kVersion1 || *seen == Shape::kVersion2) return exec(db, kMigrateTo3);
-      if (*seen == Shape::kEmpty) {
+      if (*seen == 0) {
         SWG_RETURN_IF_ERROR(exec(db, kSchema));
         SWG_RETURN_IF_ERROR(
             exec(db, ("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str()));
         return exec(db, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
       }
-      return ok_status();  // another process made it current meanwhile
+      // Each step sets the version it reaches; none runs when another process made the schema
+      // current meanwhile.
+      for (std::int64_t from = *seen; from < kSchemaVersion; ++from) {
+        SWG_RETURN_IF_ERROR(exec(db, kMigrations[from]));
+      }
+      return ok_status();
     }));
   }
   SWG_RETURN_IF_ERROR(impl->prepare_all());
