@@ -184,7 +184,8 @@ class Journal {
 
   /// dead_lettered → pending (leasable at `now`) and one audit entry
   /// ("release_dead_letter", subject = the delivery id), in one transaction.
-  /// kInvalidArgument for an empty operator; kNotFound / kFailedPrecondition as mark_delivered.
+  /// kInvalidArgument for an empty operator; kNotFound / kFailedPrecondition as mark_delivered;
+  /// kFailedPrecondition JOURNAL_UNROUTABLE for a delivery to kUnroutable (nothing would lease it).
   virtual Status release_dead_letter(DeliveryId id, const std::string& operator_id,
                                      const std::string& reason, Time now) = 0;
 

@@ -559,7 +559,7 @@ struct SqliteJournal::Impl {
          "  ORDER BY delivery_id LIMIT ?3)) "
          "ORDER BY d.delivery_id LIMIT ?3"},
         {&lease_update, "UPDATE deliveries SET state = 1, updated_us = ?2 WHERE delivery_id = ?1"},
-        {&state_of, "SELECT state FROM deliveries WHERE delivery_id = ?1"},
+        {&state_of, "SELECT state, destination FROM deliveries WHERE delivery_id = ?1"},
         {&set_delivered, "UPDATE deliveries SET state = 2, updated_us = ?2 WHERE delivery_id = ?1"},
         {&set_delivered_if_in_flight,
          "UPDATE deliveries SET state = 2, updated_us = ?2 WHERE delivery_id = ?1 AND state = 1"},
@@ -672,8 +672,9 @@ struct SqliteJournal::Impl {
 
   /// Runs `update` on delivery `id` in one transaction if its state is one of `from`.
   template <typename Update>
+  /// `routed_only`: refuse (JOURNAL_UNROUTABLE) a delivery to kUnroutable, which nothing leases.
   Status transition(DeliveryId id, std::initializer_list<DeliveryState> from, const char* verb,
-                    Update update) {
+                    Update update, bool routed_only = false) {
     Transaction txn(*this);
     SWG_RETURN_IF_ERROR(txn.begin());
     DeliveryState state;
@@ -687,6 +688,11 @@ struct SqliteJournal::Impl {
                       "no delivery " + std::to_string(id));
       }
       state = static_cast<DeliveryState>(use.int64(0));
+      if (routed_only && use.text(1) == kUnroutable) {
+        return failed_precondition("JOURNAL_UNROUTABLE",
+                                   std::string(verb) + " of delivery " + std::to_string(id) +
+                                       ": its message has no route; nothing would take it");
+      }
     }
     bool allowed = false;
     for (DeliveryState s : from) allowed = allowed || s == state;
@@ -820,6 +826,7 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
   impl->log = LogSync::of_file(log_fd);
   // A schema just created or migrated was committed like everything else, without an fsync.
   SWG_RETURN_IF_ERROR(impl->log->wait(impl->log->wrote()));
+  if (options.checkpoint_pages < 0) sqlite3_wal_autocheckpoint(db, 0);
   if (options.checkpoint_pages > 0) {
     sqlite3* second = nullptr;
     rc = sqlite3_open_v2(path.c_str(), &second, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
@@ -1045,20 +1052,23 @@ Status SqliteJournal::release_dead_letter(DeliveryId id, const std::string& oper
   }
   const std::string subject = std::to_string(id);
   return impl_->durably([&] {
-    return impl_->transition(id, {DeliveryState::kDeadLettered}, "release_dead_letter", [&] {
-      {
-        Statement::Use use(impl_->set_released);
-        use.bind(1, id).bind(2, to_us(now));
-        SWG_RETURN_IF_ERROR(use.run());
-      }
-      Statement::Use use(impl_->insert_audit);
-      use.bind(1, to_us(now))
-          .bind_text(2, std::string_view(operator_id))
-          .bind_text(3, std::string_view("release_dead_letter"))
-          .bind_text(4, std::string_view(subject))
-          .bind_text(5, std::string_view(reason));
-      return use.run();
-    });
+    return impl_->transition(
+        id, {DeliveryState::kDeadLettered}, "release_dead_letter",
+        [&] {
+          {
+            Statement::Use use(impl_->set_released);
+            use.bind(1, id).bind(2, to_us(now));
+            SWG_RETURN_IF_ERROR(use.run());
+          }
+          Statement::Use use(impl_->insert_audit);
+          use.bind(1, to_us(now))
+              .bind_text(2, std::string_view(operator_id))
+              .bind_text(3, std::string_view("release_dead_letter"))
+              .bind_text(4, std::string_view(subject))
+              .bind_text(5, std::string_view(reason));
+          return use.run();
+        },
+        /*routed_only=*/true);
   });
 }
 

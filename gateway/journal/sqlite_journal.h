@@ -24,7 +24,9 @@ struct SqliteJournalOptions {
   /// beginning (the log stays within about fifteen times this size under steady traffic). Small
   /// checkpoints often cost receipts less than large ones seldom (swgd flat out, receipt p99:
   /// 35–39 ms at 256 pages, 84–85 ms at 4000). 0: SQLite's own automatic checkpoints, run
-  /// inside the commit that crosses 1000 pages.
+  /// inside the commit that crosses 1000 pages. Negative: none from this connection (an operator's
+  /// tool beside a running swgd, whose journal checkpoints); SQLite still checkpoints when the
+  /// last connection to the file closes.
   int checkpoint_pages = 256;
 };
 

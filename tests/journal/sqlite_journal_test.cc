@@ -551,6 +551,14 @@ TEST_CASE("an unroutable message is kept as a dead letter nobody leases") {
   auto leased = journal->lease(kUnroutable, 10, at(10'000));
   REQUIRE(leased.ok());
   CHECK(leased->empty());
+  // Releasing it would only leave it pending for nobody: refused, and nothing is audited.
+  Status released = journal->release_dead_letter(d[0].delivery_id, "alice", "retry", at(10'001));
+  CHECK(released.reason() == "JOURNAL_UNROUTABLE");
+  CHECK(released.code() == StatusCode::kFailedPrecondition);
+  CHECK(deliveries_of(*journal, "g1")[0].state == DeliveryState::kDeadLettered);
+  auto log = journal->audit_log(0, 10);
+  REQUIRE(log.ok());
+  CHECK(log->empty());
   auto mixed = journal->append({accepted("g2", "p1", "m2", {kUnroutable, "customs"})});
   CHECK(mixed.status().code() == StatusCode::kInvalidArgument);
 }
