@@ -140,8 +140,8 @@ class Process {
 };
 
 transport::CurveKeys curve_of(const std::string& identity) {
-  auto keys = transport::parse_curve_keys(slurp(kSource / "certs-sample/curve" /
-                                                (identity + ".key")));
+  auto keys =
+      transport::parse_curve_keys(slurp(kSource / "certs-sample/curve" / (identity + ".key")));
   REQUIRE(keys.ok());
   return *keys;
 }
@@ -297,8 +297,9 @@ std::set<std::string> destinations(const std::vector<journal::Delivery>& deliver
   return out;
 }
 
-TEST_CASE("four signed documents reach the agencies their routes name; decisions reach their "
-          "senders; every step is journaled") {
+TEST_CASE(
+    "four signed documents reach the agencies their routes name; decisions reach their "
+    "senders; every step is journaled") {
   Deployment deployment;
   auto t = transport::Transport::create();
   REQUIRE(t.ok());
@@ -351,8 +352,8 @@ TEST_CASE("four signed documents reach the agencies their routes name; decisions
     if (service == "TH.ASW.GATEWAY") continue;
     agencies.push_back(std::make_unique<Process>(
         std::vector<std::string>{SWG_PATH, "agency", "--service", service, "--gateway",
-                                 deployment.agencies, "--count", std::to_string(count),
-                                 "--timeout", "20"},
+                                 deployment.agencies, "--count", std::to_string(count), "--timeout",
+                                 "20"},
         deployment.dir.path() / ("agency-" + service + ".log")));
   }
   for (auto& a : agencies) CHECK(a->finish(0, 30s) == 0);
@@ -460,13 +461,14 @@ TEST_CASE("rejections carry their codes while other partners' traffic keeps flow
     CHECK(code_of(coo.submit(tampered)) == "SIG_DIGEST_MISMATCH");
   }
   SECTION("signed by another partner than the connection's") {
-    const std::string theirs = pki().sign(
-        fixture("customs_declaration/valid/typical.xml"), "VN.MOF.CUSTOMS");
+    const std::string theirs =
+        pki().sign(fixture("customs_declaration/valid/typical.xml"), "VN.MOF.CUSTOMS");
     CHECK(code_of(coo.submit(theirs)) == "PARTNER_NOT_SENDER");
   }
   SECTION("a document type the partner may not submit") {
     std::string declaration = fixture("customs_declaration/valid/typical.xml");
-    declaration = replaced(declaration, "<env:Identity>VN.MOF.CUSTOMS", "<env:Identity>VN.MOIT.COO");
+    declaration =
+        replaced(declaration, "<env:Identity>VN.MOF.CUSTOMS", "<env:Identity>VN.MOIT.COO");
     CHECK(code_of(coo.submit(pki().sign(declaration, "VN.MOIT.COO"))) == "PARTNER_DOCUMENT_TYPE");
   }
   SECTION("a key that is not registered gets nothing through") {
@@ -476,8 +478,8 @@ TEST_CASE("rejections carry their codes while other partners' traffic keeps flow
     CHECK(customs.answers_ping(5s));
   }
   SECTION("oversize, and a flood beyond the partner's rate, while another partner is served") {
-    std::string dav_permit = replaced(application, "<env:Identity>VN.MOIT.COO",
-                                      "<env:Identity>VN.MOH.DAV");
+    std::string dav_permit =
+        replaced(application, "<env:Identity>VN.MOIT.COO", "<env:Identity>VN.MOH.DAV");
     const std::string signed_permit = pki().sign(dav_permit, "VN.MOH.DAV");
     Partner dav(**t, deployment.partners, "VN.MOH.DAV");
     CHECK(code_of(dav.submit(std::string(70'000, ' ') + signed_permit)) == "LIMIT_SIZE");
@@ -517,8 +519,9 @@ TEST_CASE("rejections carry their codes while other partners' traffic keeps flow
   REQUIRE(swgd->finish(SIGTERM, 10s) == 0);
 }
 
-TEST_CASE("an agency that is away: accepted meanwhile, delivered in order when it comes, nothing "
-          "lost when a worker dies mid-batch") {
+TEST_CASE(
+    "an agency that is away: accepted meanwhile, delivered in order when it comes, nothing "
+    "lost when a worker dies mid-batch") {
   Deployment deployment;
   auto t = transport::Transport::create();
   REQUIRE(t.ok());
@@ -600,8 +603,73 @@ TEST_CASE("an agency that is away: accepted meanwhile, delivered in order when i
   }
 }
 
-TEST_CASE("a UN/EDIFACT interchange with its CMS signature: every message journaled and routed; "
-          "a broken one refused with its CONTRL") {
+TEST_CASE(
+    "a delivery an agency refused is dead-lettered; an operator's swg journal release "
+    "sends it again while swgd runs") {
+  Deployment deployment;
+  auto t = transport::Transport::create();
+  REQUIRE(t.ok());
+  auto swgd = start_swgd(deployment, **t);
+  Partner customs(**t, deployment.partners, "VN.MOF.CUSTOMS");
+  auto receipt = customs.submit(
+      pki().sign(fixture("customs_declaration/valid/typical.xml"), "VN.MOF.CUSTOMS"));
+  REQUIRE(receipt.status() == v1::RECEIPT_STATUS_ACCEPTED);
+  const std::string service = "VN.MOF.CUSTOMS.CLEARANCE";
+  transport::AgencyWorkerOptions options;
+  options.services = {service};
+  options.credit = 4;
+  auto worker = transport::AgencyWorker::connect(**t, deployment.agencies, gateway_public_key(),
+                                                 curve_of(service), options);
+  REQUIRE(worker.ok());
+  auto first = (*worker)->next(5s);
+  REQUIRE(first.ok());
+  REQUIRE(first->has_value());
+  const std::string delivery_id = (*first)->delivery_id();
+  CHECK((*first)->gateway_message_id() == receipt.gateway_message_id());
+  REQUIRE((*worker)->nack(delivery_id, "licence register offline", /*retryable=*/false).ok());
+
+  const std::string tool =
+      std::string(SWG_PATH) + " journal --config " + deployment.gateway_toml.string() + " ";
+  std::string dead;
+  for (int i = 0; i < 100 && dead.empty(); ++i) {  // the NACK is settled asynchronously
+    dead = testing::run_command(tool + "dead-letters --destination " + service).out;
+    if (dead.empty()) std::this_thread::sleep_for(50ms);
+  }
+  INFO(dead);
+  CHECK(dead.find("\"deliveryId\":" + delivery_id + ",") != std::string::npos);
+  CHECK(dead.find("licence register offline") != std::string::npos);
+
+  const auto released =
+      testing::run_command(tool + "release " + delivery_id + " --operator ops-night --reason " +
+                           "'register back online'");
+  INFO(released.out);
+  REQUIRE(released.exit_status == 0);
+  // The same delivery, again, to the worker that is still connected.
+  auto again = (*worker)->next(5s);
+  REQUIRE(again.ok());
+  REQUIRE(again->has_value());
+  CHECK((*again)->delivery_id() == delivery_id);
+  CHECK((*again)->gateway_message_id() == receipt.gateway_message_id());
+  REQUIRE((*worker)->ack(delivery_id).ok());
+  std::this_thread::sleep_for(100ms);  // the acknowledgement is settled
+  REQUIRE(swgd->finish(SIGTERM, 10s) == 0);
+
+  auto j = journal::SqliteJournal::open(deployment.journal());
+  REQUIRE(j.ok());
+  for (const auto& d : deliveries_of(**j, receipt.gateway_message_id())) {
+    if (d.destination == service) CHECK(d.state == journal::DeliveryState::kDelivered);
+  }
+  auto log = (*j)->audit_log(0, 10);
+  REQUIRE(log.ok());
+  REQUIRE(log->size() == 1);
+  CHECK((*log)[0].operator_id == "ops-night");
+  CHECK((*log)[0].subject == delivery_id);
+  CHECK((*log)[0].detail == "register back online");
+}
+
+TEST_CASE(
+    "a UN/EDIFACT interchange with its CMS signature: every message journaled and routed; "
+    "a broken one refused with its CONTRL") {
   Deployment deployment;
   auto t = transport::Transport::create();
   REQUIRE(t.ok());
@@ -681,7 +749,8 @@ TEST_CASE("a UN/EDIFACT interchange with its CMS signature: every message journa
   Partner broker(**t, deployment.partners, "VN.MOF.CUSTOMS");
   std::vector<v1::Delivery> answers;
   for (auto deadline = std::chrono::steady_clock::now() + 10s;
-       static_cast<int>(answers.size()) < decisions_due && std::chrono::steady_clock::now() < deadline;
+       static_cast<int>(answers.size()) < decisions_due &&
+       std::chrono::steady_clock::now() < deadline;
        std::this_thread::sleep_for(100ms)) {
     for (auto& d : broker.fetch_and_ack()) answers.push_back(d);
   }
@@ -721,8 +790,8 @@ TEST_CASE("a UN/EDIFACT interchange with its CMS signature: every message journa
     REQUIRE(m.ok());
     CHECK(m->submission.raw == interchange);
     CHECK(m->submission.sender_message_id == "EXP0201007" + n);
-    CHECK(destinations(deliveries_of(**j, accepted.gateway_message_id() + n)).contains(
-        "VN.MOF.CUSTOMS.CLEARANCE"));
+    CHECK(destinations(deliveries_of(**j, accepted.gateway_message_id() + n))
+              .contains("VN.MOF.CUSTOMS.CLEARANCE"));
   }
   CHECK((*j)->message(accepted.gateway_message_id() + "/3").status().code() ==
         StatusCode::kNotFound);

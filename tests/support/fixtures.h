@@ -23,6 +23,16 @@ std::vector<std::filesystem::path> files_with_suffix(const std::filesystem::path
 /// True when golden files should be rewritten instead of compared (SWG_UPDATE_GOLDEN=1).
 bool update_golden();
 
+/// What a command printed on standard output, and its exit status (-1 when it did not exit).
+struct CommandResult {
+  int exit_status = -1;
+  std::string out;
+};
+
+/// Runs `command` with /bin/sh, standard error discarded; fails the current test when it cannot
+/// be started.
+CommandResult run_command(const std::string& command);
+
 /// A fresh folder under the system's temporary folder, removed with everything in it (unless
 /// SWG_KEEP_TEST_DIRS is set, for a post-mortem).
 class TempDir {

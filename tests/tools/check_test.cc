@@ -1,10 +1,6 @@
 // `swg check` as an operator runs it: a real process, its stdout and exit status.
 
-#include <sys/wait.h>
-
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -17,23 +13,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
-  int exit_status = -1;
-  std::string out;
-};
+using Run = swg::testing::CommandResult;
 
 Run run(const std::string& args) {
-  const std::string command = std::string(SWG_TOOL) + " " + args + " 2>/dev/null";
-  Run result;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    result.out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return swg::testing::run_command(std::string(SWG_TOOL) + " " + args);
 }
 
 std::string first_file(const fs::path& dir) {

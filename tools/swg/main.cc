@@ -3,6 +3,8 @@
 //                       rejection
 //   swg sign FILE       sign a document (enveloped XMLDSig, or detached CMS with --cms)
 //   swg agency          the reference agency worker: serve deliveries, answer with decisions
+//   swg submit / fetch  a partner's side of the gateway
+//   swg journal …       inspect the journal; release dead letters (audited)
 
 #include <cstdlib>
 #include <ctime>
@@ -14,8 +16,11 @@
 
 #include "tools/swg/agency.h"
 #include "tools/swg/check.h"
+#include "tools/swg/journal_tool.h"
 #include "tools/swg/sign.h"
 #include "tools/swg/submit.h"
+
+#include "gateway/config/config.h"
 
 namespace {
 
@@ -105,15 +110,15 @@ int main(int argc, char** argv) {
     o.trust_dir = check.trust_dir;
     o.partners_file = check.partners_file;
     o.xsd_dir = xsd;
-    cmd->add_option("--as", o.identity, "The partner submitting (its CURVE key pair is "
-                                        "certs-sample/curve/ID.key unless --curve)")
+    cmd->add_option("--as", o.identity,
+                    "The partner submitting (its CURVE key pair is "
+                    "certs-sample/curve/ID.key unless --curve)")
         ->required();
     cmd->add_option("--gateway", o.gateway, "The gateway's front endpoint");
     cmd->add_option("--gateway-key", o.gateway_key_file,
                     "The gateway's CURVE public key (default: the sample gateway's)");
     cmd->add_option("--curve", o.curve_file, "The partner's CURVE key pair");
-    cmd->add_option("--gateway-identity", o.gateway_identity,
-                    "Who must have signed the receipts");
+    cmd->add_option("--gateway-identity", o.gateway_identity, "Who must have signed the receipts");
     cmd->add_option("--trust", o.trust_dir, "Trust folder to verify receipts with");
     cmd->add_option("--partners", o.partners_file, "Partner registry to verify receipts with");
     cmd->add_option("--timeout", o.timeout, "Seconds to wait for each answer");
@@ -135,6 +140,45 @@ int main(int argc, char** argv) {
     if (o.gateway_key_file.empty()) o.gateway_key_file = pki + "curve/VN.NSW.GATEWAY.pub";
     if (o.curve_file.empty()) o.curve_file = pki + "curve/" + o.identity + ".key";
   };
+
+  swg::tools::JournalToolOptions journal;
+  std::string journal_config = from_env_or("SWG_CONFIG", source + "/config/gateway.toml");
+  auto* journal_cmd = app.add_subcommand(
+      "journal", "Inspect the journal; release dead letters (audited). JSON lines.");
+  journal_cmd->require_subcommand(1);
+  journal_cmd->add_option("--journal", journal.journal,
+                          "The journal file (default: data_dir/journal.sqlite of --config)");
+  journal_cmd->add_option("--config", journal_config,
+                          "The gateway's gateway.toml (default: config/gateway.toml)");
+  auto paging = [&](CLI::App* cmd) {
+    cmd->add_option("--after", journal.after, "Start after this seq or delivery id");
+    cmd->add_option("--limit", journal.limit, "At most this many (1..10000, default 100)");
+  };
+  auto* j_messages = journal_cmd->add_subcommand("messages", "Stored submissions, oldest first");
+  j_messages->add_option("--sender", journal.sender, "Only this partner's");
+  paging(j_messages);
+  auto* j_show = journal_cmd->add_subcommand(
+      "show", "One submission: metadata, model, evidence, receipt and deliveries");
+  j_show->add_option("id", journal.id, "Gateway message id")->required();
+  j_show->add_flag("--raw", journal.raw, "Write the bytes as received instead");
+  auto* j_deliveries = journal_cmd->add_subcommand("deliveries", "Deliveries by id");
+  j_deliveries->add_option("--state", journal.state,
+                           "pending, in_flight, delivered, failed or dead_lettered");
+  j_deliveries->add_option("--destination", journal.destination, "Only to this service");
+  j_deliveries->add_option("--message", journal.message, "Only of this gateway message id");
+  paging(j_deliveries);
+  auto* j_dead = journal_cmd->add_subcommand("dead-letters", "Dead-lettered deliveries");
+  j_dead->add_option("--destination", journal.destination, "Only to this service");
+  j_dead->add_option("--message", journal.message, "Only of this gateway message id");
+  paging(j_dead);
+  auto* j_release = journal_cmd->add_subcommand(
+      "release", "Send a dead letter again: back to the outbox, due now (audited)");
+  j_release->add_option("delivery", journal.id, "Delivery id")->required();
+  j_release->add_option("--operator", journal.operator_id, "Who releases it")->required();
+  j_release->add_option("--reason", journal.reason, "Why")->required();
+  auto* j_audit = journal_cmd->add_subcommand("audit", "Operator actions, oldest first");
+  paging(j_audit);
+  journal_cmd->add_subcommand("outbox", "Deliveries not yet delivered, per destination and state");
 
   try {
     app.parse(argc, argv);
@@ -169,6 +213,18 @@ int main(int argc, char** argv) {
   if (fetch_cmd->parsed()) {
     partner_defaults(fetch.partner);
     return swg::tools::run_fetch(fetch);
+  }
+  if (journal_cmd->parsed()) {
+    journal.command = journal_cmd->get_subcommands().front()->get_name();
+    if (journal.journal.empty()) {
+      auto gateway = swg::config::read_gateway(journal_config);
+      if (!gateway.ok()) {
+        std::cerr << "swg journal: " << gateway.status().to_string() << "\n";
+        return 2;
+      }
+      journal.journal = gateway->data_dir + "/journal.sqlite";
+    }
+    return swg::tools::run_journal(journal);
   }
   if (agency_cmd->parsed()) {
     if (agency.gateway_key_file.empty()) agency.gateway_key_file = pki + "curve/VN.NSW.GATEWAY.pub";

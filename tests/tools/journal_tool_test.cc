@@ -1,0 +1,207 @@
+// `swg journal` as an operator runs it: a real process on a real journal file that another
+// connection (standing in for swgd) keeps open, with its checkpointer running, the whole time.
+
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "gateway/journal/sqlite_journal.h"
+#include "swg/v1/envelope.pb.h"
+#include "tests/journal/journal_test_util.h"
+#include "tests/support/deployment.h"
+
+namespace {
+
+using namespace swg::journal;
+using namespace swg::journal::testing;
+using swg::StatusCode;
+using swg::testing::CommandResult;
+using swg::testing::run_command;
+
+std::vector<std::string> lines_of(const std::string& out) {
+  std::vector<std::string> lines;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+struct Fixture {
+  TempDir dir;
+  std::string path = dir.file("journal.sqlite");
+  std::unique_ptr<SqliteJournal> journal;
+  DeliveryId quarantine = 0, unroutable = 0;
+
+  Fixture() {
+    auto opened = SqliteJournal::open(path);
+    REQUIRE(opened.ok());
+    journal = std::move(*opened);
+    Submission g1 = accepted("g1", "p1", "m1", {"customs", "quarantine"});
+    swg::v1::Envelope model;
+    model.set_message_id("m1");
+    model.set_document_type(swg::v1::DOCUMENT_TYPE_CUSTOMS_DECLARATION);
+    g1.model = model.SerializeAsString();
+    auto appended = journal->append(
+        {g1, accepted("g2", "p2", "m2", {kUnroutable}), rejected("g3", "p1", "m3", "SIG_INVALID")});
+    REQUIRE(appended.ok());
+    DeliveryFilter of_g1;
+    of_g1.gateway_message_id = "g1";
+    auto g1_deliveries = journal->deliveries(of_g1);
+    REQUIRE(g1_deliveries.ok());
+    for (const Delivery& d : *g1_deliveries) {
+      if (d.destination == "quarantine") quarantine = d.delivery_id;
+    }
+    DeliveryFilter of_g2;
+    of_g2.gateway_message_id = "g2";
+    auto g2_deliveries = journal->deliveries(of_g2);
+    REQUIRE(g2_deliveries.ok());
+    REQUIRE(g2_deliveries->size() == 1);
+    unroutable = (*g2_deliveries)[0].delivery_id;
+    REQUIRE(quarantine != 0);
+    REQUIRE(
+        journal->dead_letter(quarantine, "DISPATCH_ATTEMPTS: 50 attempts", at(1'700'000'100)).ok());
+  }
+
+  CommandResult swg(const std::string& args) const {
+    return run_command(std::string(SWG_TOOL) + " journal --journal " + path + " " + args);
+  }
+
+  DeliveryState state_of(DeliveryId id) const {
+    auto all = journal->deliveries(DeliveryFilter{});
+    REQUIRE(all.ok());
+    for (const Delivery& d : *all) {
+      if (d.delivery_id == id) return d.state;
+    }
+    FAIL("no delivery " << id);
+    return DeliveryState::kPending;
+  }
+};
+
+TEST_CASE("swg journal lists messages, deliveries, dead letters and the outbox") {
+  Fixture f;
+  CommandResult all = f.swg("messages");
+  REQUIRE(all.exit_status == 0);
+  auto lines = lines_of(all.out);
+  REQUIRE(lines.size() == 3);
+  CHECK(has(lines[0], R"("seq":1,"gatewayMessageId":"g1","sender":"p1","senderMessageId":"m1")"));
+  CHECK(has(lines[0], R"("status":"accepted")"));
+  CHECK(has(lines[0], R"("quarantine")"));
+  CHECK(has(lines[0], R"("receivedAt":"2023-11-14T22:13:20.000000Z")"));
+  CHECK(has(lines[2], R"("gatewayMessageId":"g3")"));
+  CHECK(has(lines[2], R"("status":"rejected","rejectionCode":"SIG_INVALID")"));
+
+  CHECK(lines_of(f.swg("messages --sender p1").out).size() == 2);
+  auto page = lines_of(f.swg("messages --after 1 --limit 1").out);
+  REQUIRE(page.size() == 1);
+  CHECK(has(page[0], R"("gatewayMessageId":"g2")"));
+
+  auto dead = lines_of(f.swg("dead-letters").out);
+  REQUIRE(dead.size() == 2);
+  CHECK(has(dead[0], R"("destination":"quarantine","state":"dead_lettered")"));
+  CHECK(has(dead[0], R"("lastError":"DISPATCH_ATTEMPTS: 50 attempts")"));
+  CHECK(has(dead[1], R"("destination":"unroutable")"));
+  CHECK(has(dead[1], R"("lastError":"ROUTE_NONE)"));
+  CHECK(lines_of(f.swg("dead-letters --destination quarantine").out).size() == 1);
+  auto pending = lines_of(f.swg("deliveries --state pending").out);
+  REQUIRE(pending.size() == 1);
+  CHECK(has(pending[0], R"("gatewayMessageId":"g1","destination":"customs","state":"pending")"));
+  CHECK(lines_of(f.swg("deliveries --message g1").out).size() == 2);
+
+  auto outbox = f.swg("outbox");
+  REQUIRE(outbox.exit_status == 0);
+  CHECK(has(outbox.out, R"({"destination":"customs","state":"pending","count":1})"));
+  CHECK(has(outbox.out, R"({"destination":"quarantine","state":"dead_lettered","count":1})"));
+  CHECK(has(outbox.out, R"({"destination":"unroutable","state":"dead_lettered","count":1})"));
+}
+
+TEST_CASE("swg journal show gives the model, the receipt and the deliveries, or the raw bytes") {
+  Fixture f;
+  CommandResult shown = f.swg("show g1");
+  REQUIRE(shown.exit_status == 0);
+  CHECK(lines_of(shown.out).size() == 1);
+  CHECK(has(shown.out,
+            R"("model":{"messageId":"m1","documentType":"DOCUMENT_TYPE_CUSTOMS_DECLARATION")"));
+  CHECK(has(shown.out, R"("signatureAlgorithm":"ecdsa-sha256")"));
+  CHECK(has(shown.out, R"("destination":"customs")"));
+  CHECK(has(shown.out, R"("destination":"quarantine")"));
+
+  CommandResult raw = f.swg("show g1 --raw");
+  REQUIRE(raw.exit_status == 0);
+  CHECK(raw.out == raw_for("g1"));
+
+  CommandResult missing = f.swg("show nope");
+  CHECK(missing.exit_status == 1);
+  CHECK(has(missing.out, R"({"error":{"code":"JOURNAL_NO_SUCH_MESSAGE")"));
+}
+
+TEST_CASE("swg journal release sends a dead letter again, audited, and only a dead letter") {
+  Fixture f;
+  const std::string id = std::to_string(f.quarantine);
+  // Without who and why, nothing happens.
+  CHECK(f.swg("release " + id + " --reason x").exit_status == 2);
+  CHECK(f.swg("release " + id + " --operator alice").exit_status == 2);
+  CHECK(f.state_of(f.quarantine) == DeliveryState::kDeadLettered);
+
+  CommandResult released = f.swg("release " + id + " --operator alice --reason 'agency back'");
+  REQUIRE(released.exit_status == 0);
+  CHECK(has(released.out, R"("released":true,"operator":"alice","reason":"agency back")"));
+  // Seen by the other connection: back in the outbox, and the action audited.
+  CHECK(f.state_of(f.quarantine) == DeliveryState::kPending);
+  auto log = f.journal->audit_log(0, 10);
+  REQUIRE(log.ok());
+  REQUIRE(log->size() == 1);
+  CHECK((*log)[0].operator_id == "alice");
+  CHECK((*log)[0].action == "release_dead_letter");
+  CHECK((*log)[0].subject == id);
+  CHECK((*log)[0].detail == "agency back");
+  auto audit = lines_of(f.swg("audit").out);
+  REQUIRE(audit.size() == 1);
+  CHECK(has(audit[0], R"("operator":"alice","action":"release_dead_letter","subject":")" + id));
+
+  CommandResult again = f.swg("release " + id + " --operator alice --reason twice");
+  CHECK(again.exit_status == 1);
+  CHECK(has(again.out, R"("code":"JOURNAL_ILLEGAL_TRANSITION")"));
+  CommandResult nowhere =
+      f.swg("release " + std::to_string(f.unroutable) + " --operator alice --reason retry");
+  CHECK(nowhere.exit_status == 1);
+  CHECK(has(nowhere.out, R"("code":"JOURNAL_UNROUTABLE")"));
+  CommandResult unknown = f.swg("release 999999 --operator alice --reason x");
+  CHECK(unknown.exit_status == 1);
+  CHECK(has(unknown.out, R"("code":"JOURNAL_NO_SUCH_DELIVERY")"));
+  CHECK(f.swg("release g1 --operator alice --reason x").exit_status == 2);
+  CHECK(f.journal->audit_log(0, 10)->size() == 1);
+}
+
+TEST_CASE("swg journal refuses bad arguments and never creates a journal") {
+  TempDir dir;
+  const std::string missing = dir.file("typo.sqlite");
+  CHECK(run_command(std::string(SWG_TOOL) + " journal --journal " + missing + " messages")
+            .exit_status == 2);
+  CHECK_FALSE(std::filesystem::exists(missing));
+  Fixture f;
+  CHECK(f.swg("deliveries --state lost").exit_status == 2);
+  CHECK(f.swg("messages --limit 0").exit_status == 2);
+  CHECK(f.swg("").exit_status == 2);
+}
+
+TEST_CASE("swg journal finds the journal through the gateway's configuration") {
+  TempDir dir;
+  auto toml = swg::testing::write_sample_deployment(dir.path(), swg::testing::source_dir());
+  REQUIRE(toml.ok());
+  std::filesystem::create_directories(dir.path() / "data");
+  auto opened = SqliteJournal::open(dir.path() / "data" / "journal.sqlite");
+  REQUIRE(opened.ok());
+  REQUIRE((*opened)->append({accepted("g9", "p1", "m9", {"customs"})}).ok());
+  CommandResult r =
+      run_command(std::string(SWG_TOOL) + " journal --config " + toml->string() + " messages");
+  REQUIRE(r.exit_status == 0);
+  CHECK(has(r.out, R"("gatewayMessageId":"g9")"));
+}
+
+}  // namespace

@@ -1,0 +1,249 @@
+#include "tools/swg/journal_tool.h"
+
+#include <ctime>
+#include <iostream>
+#include <memory>
+#include <string_view>
+
+#include <google/protobuf/util/json_util.h>
+
+#include "gateway/journal/sqlite_journal.h"
+#include "swg/v1/envelope.pb.h"
+#include "swg/v1/evidence.pb.h"
+#include "swg/v1/receipt.pb.h"
+#include "tools/swg/json.h"
+
+namespace swg::tools {
+namespace {
+
+using journal::Delivery;
+using journal::DeliveryState;
+using journal::StoredMessage;
+using journal::Time;
+
+// "2026-11-24T04:40:00.123456Z"
+std::string utc(Time t) {
+  const std::int64_t us = t.time_since_epoch().count();
+  std::int64_t seconds = us / 1'000'000;
+  std::int64_t fraction = us % 1'000'000;
+  if (fraction < 0) {
+    fraction += 1'000'000;
+    --seconds;
+  }
+  const std::time_t tt = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char text[40];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<long long>(fraction));
+  return text;
+}
+
+std::string document_type(int number) {
+  const std::string name = v1::DocumentType_Name(static_cast<v1::DocumentType>(number));
+  constexpr std::string_view prefix = "DOCUMENT_TYPE_";
+  if (name.empty()) return std::to_string(number);
+  return name.starts_with(prefix) ? name.substr(prefix.size()) : name;
+}
+
+std::optional<DeliveryState> parse_state(const std::string& text) {
+  for (DeliveryState s :
+       {DeliveryState::kPending, DeliveryState::kInFlight, DeliveryState::kDelivered,
+        DeliveryState::kFailed, DeliveryState::kDeadLettered}) {
+    if (text == journal::to_string(s)) return s;
+  }
+  return std::nullopt;
+}
+
+std::string message_json(const StoredMessage& m) {
+  const journal::Submission& s = m.submission;
+  const bool accepted = s.status == journal::SubmissionStatus::kAccepted;
+  std::string out = "{\"seq\":" + std::to_string(m.seq) +
+                    ",\"gatewayMessageId\":" + json_string(s.gateway_message_id) +
+                    ",\"sender\":" + json_string(s.sender);
+  if (s.sender_message_id) out += ",\"senderMessageId\":" + json_string(*s.sender_message_id);
+  out += ",\"receivedAt\":" + json_string(utc(s.received_at)) +
+         ",\"documentType\":" + json_string(document_type(s.document_type)) +
+         ",\"status\":" + json_string(accepted ? "accepted" : "rejected");
+  if (!accepted) out += ",\"rejectionCode\":" + json_string(s.rejection_code);
+  if (!s.destinations.empty()) {
+    out += ",\"destinations\":[";
+    for (std::size_t i = 0; i < s.destinations.size(); ++i) {
+      out += (i == 0 ? "" : ",") + json_string(s.destinations[i]);
+    }
+    out += "]";
+  }
+  if (s.correlates_to) out += ",\"correlatesTo\":" + json_string(*s.correlates_to);
+  if (s.return_to) out += ",\"returnTo\":" + json_string(*s.return_to);
+  if (m.fetched_at) out += ",\"fetchedAt\":" + json_string(utc(*m.fetched_at));
+  out += ",\"rawBytes\":" + std::to_string(s.raw.size()) + "}";
+  return out;
+}
+
+std::string delivery_json(const Delivery& d) {
+  std::string out = "{\"deliveryId\":" + std::to_string(d.delivery_id) +
+                    ",\"gatewayMessageId\":" + json_string(d.gateway_message_id) +
+                    ",\"destination\":" + json_string(d.destination) +
+                    ",\"state\":" + json_string(journal::to_string(d.state)) +
+                    ",\"attempts\":" + std::to_string(d.attempts) +
+                    ",\"nextAttemptAt\":" + json_string(utc(d.next_attempt_at));
+  if (!d.last_error.empty()) out += ",\"lastError\":" + json_string(d.last_error);
+  out += ",\"updatedAt\":" + json_string(utc(d.updated_at)) + "}";
+  return out;
+}
+
+// A serialized protobuf message as JSON; null when it is empty or does not parse.
+template <typename Message>
+std::string proto_json(const std::string& bytes) {
+  Message message;
+  if (bytes.empty() || !message.ParseFromString(bytes)) return "null";
+  std::string json;
+  google::protobuf::util::JsonPrintOptions print;
+  if (!google::protobuf::util::MessageToJsonString(message, &json, print).ok()) return "null";
+  return json;
+}
+
+// The journal's refusal, on standard output as the other answers are.
+int refused(const Status& status) {
+  std::cout << "{\"error\":" << json_error(status) << "}\n";
+  return 1;
+}
+
+int messages(journal::Journal& j, const JournalToolOptions& o) {
+  journal::MessageFilter filter;
+  filter.sender = o.sender;
+  filter.after_seq = o.after;
+  filter.limit = o.limit;
+  auto found = j.messages(filter);
+  if (!found.ok()) return refused(found.status());
+  for (const StoredMessage& m : *found) std::cout << message_json(m) << "\n";
+  return 0;
+}
+
+int show(journal::Journal& j, const JournalToolOptions& o) {
+  auto m = j.message(o.id);
+  if (!m.ok()) return refused(m.status());
+  if (o.raw) {
+    std::cout.write(m->submission.raw.data(),
+                    static_cast<std::streamsize>(m->submission.raw.size()));
+    std::cout.flush();
+    return std::cout ? 0 : 1;
+  }
+  journal::DeliveryFilter filter;
+  filter.gateway_message_id = o.id;
+  auto deliveries = j.deliveries(filter);
+  if (!deliveries.ok()) return refused(deliveries.status());
+  std::string out =
+      "{\"message\":" + message_json(*m) +
+      ",\"model\":" + proto_json<v1::Envelope>(m->submission.model) +
+      ",\"evidence\":" + proto_json<v1::VerificationEvidence>(m->submission.evidence) +
+      ",\"receipt\":" + proto_json<v1::SignedReceipt>(m->submission.receipt) + ",\"deliveries\":[";
+  for (std::size_t i = 0; i < deliveries->size(); ++i) {
+    out += (i == 0 ? "" : ",") + delivery_json((*deliveries)[i]);
+  }
+  std::cout << out << "]}\n";
+  return 0;
+}
+
+int deliveries(journal::Journal& j, const JournalToolOptions& o,
+               std::optional<DeliveryState> state) {
+  journal::DeliveryFilter filter;
+  filter.destination = o.destination;
+  filter.state = state;
+  filter.gateway_message_id = o.message;
+  filter.after_id = o.after;
+  filter.limit = o.limit;
+  auto found = j.deliveries(filter);
+  if (!found.ok()) return refused(found.status());
+  for (const Delivery& d : *found) std::cout << delivery_json(d) << "\n";
+  return 0;
+}
+
+int release(journal::Journal& j, const JournalToolOptions& o) {
+  journal::DeliveryId id = 0;
+  try {
+    std::size_t used = 0;
+    id = std::stoll(o.id, &used);
+    if (used != o.id.size() || id <= 0) throw std::invalid_argument(o.id);
+  } catch (const std::exception&) {
+    std::cerr << "swg journal release: a delivery id is a positive whole number, not '" << o.id
+              << "'\n";
+    return 2;
+  }
+  const Time now =
+      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+  Status st = j.release_dead_letter(id, o.operator_id, o.reason, now);
+  if (!st.ok()) return refused(st);
+  std::cout << "{\"deliveryId\":" << id
+            << ",\"released\":true,\"operator\":" << json_string(o.operator_id)
+            << ",\"reason\":" << json_string(o.reason) << "}\n";
+  return 0;
+}
+
+int audit(journal::Journal& j, const JournalToolOptions& o) {
+  auto log = j.audit_log(o.after, o.limit);
+  if (!log.ok()) return refused(log.status());
+  for (const journal::AuditEntry& e : *log) {
+    std::cout << "{\"seq\":" << e.seq << ",\"at\":" << json_string(utc(e.at))
+              << ",\"operator\":" << json_string(e.operator_id)
+              << ",\"action\":" << json_string(e.action)
+              << ",\"subject\":" << json_string(e.subject)
+              << ",\"detail\":" << json_string(e.detail) << "}\n";
+  }
+  return 0;
+}
+
+int outbox(journal::Journal& j) {
+  auto counts = j.delivery_counts();
+  if (!counts.ok()) return refused(counts.status());
+  for (const journal::DeliveryCount& c : *counts) {
+    std::cout << "{\"destination\":" << json_string(c.destination)
+              << ",\"state\":" << json_string(journal::to_string(c.state))
+              << ",\"count\":" << c.count << "}\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int run_journal(const JournalToolOptions& o) {
+  std::optional<DeliveryState> state;
+  if (o.state) {
+    state = parse_state(*o.state);
+    if (!state) {
+      std::cerr << "swg journal: unknown state '" << *o.state
+                << "' (pending, in_flight, delivered, failed, dead_lettered)\n";
+      return 2;
+    }
+  }
+  if (o.limit < 1 || o.limit > 10000) {
+    std::cerr << "swg journal: --limit is 1..10000\n";
+    return 2;
+  }
+  if (o.command == "release" && (o.operator_id.empty() || o.reason.empty())) {
+    std::cerr << "swg journal release: --operator and --reason are required (the release is "
+                 "audited)\n";
+    return 2;
+  }
+  journal::SqliteJournalOptions options;
+  options.create_if_missing = false;  // an operator's typo must not create an empty journal
+  options.checkpoint_pages = -1;      // checkpoints are swgd's
+  auto opened = journal::SqliteJournal::open(o.journal, options);
+  if (!opened.ok()) {
+    std::cerr << "swg journal: " << o.journal << ": " << opened.status().to_string() << "\n";
+    return 2;
+  }
+  journal::Journal& j = **opened;
+  if (o.command == "messages") return messages(j, o);
+  if (o.command == "show") return show(j, o);
+  if (o.command == "deliveries") return deliveries(j, o, state);
+  if (o.command == "dead-letters") return deliveries(j, o, DeliveryState::kDeadLettered);
+  if (o.command == "release") return release(j, o);
+  if (o.command == "audit") return audit(j, o);
+  if (o.command == "outbox") return outbox(j);
+  std::cerr << "swg journal: unknown command '" << o.command << "'\n";
+  return 2;
+}
+
+}  // namespace swg::tools

@@ -1,0 +1,36 @@
+#pragma once
+// `swg journal …`: what an operator on call needs from the journal (README.md), on the
+// journal file itself, beside a running swgd or without one (SQLite locking serialises the two;
+// reads never block swgd's commits).
+//   messages      stored submissions by append order (optionally of one sender)
+//   show ID       one submission: its metadata, model and deliveries; --raw: its bytes as received
+//   deliveries    deliveries by id, filtered by state, destination or message
+//   dead-letters  deliveries that are dead-lettered
+//   release ID    a dead letter back to the outbox (audited: --operator and --reason required)
+//   audit         operator actions, oldest first
+//   outbox        deliveries not yet delivered, counted per destination and state
+// Output: one JSON object a line (show: one object). Exit status: 0 done; 1 when the journal
+// refused or has no such entry (the reason is printed as {"error": {"code", "message"}}); 2 on
+// usage errors or when the journal cannot be opened.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace swg::tools {
+
+struct JournalToolOptions {
+  std::string journal;  ///< path of journal.sqlite
+  std::string command;  ///< messages | show | deliveries | dead-letters | release | audit | outbox
+  std::optional<std::string> sender, destination, state, message;  ///< filters
+  std::string id;           ///< show: gateway message id; release: delivery id
+  bool raw = false;         ///< show: the bytes as received, to standard output
+  std::int64_t after = 0;   ///< paging: seq or delivery id after which to start
+  int limit = 100;          ///< at most this many lines
+  std::string operator_id;  ///< release: who
+  std::string reason;       ///< release: why
+};
+
+int run_journal(const JournalToolOptions& options);
+
+}  // namespace swg::tools
