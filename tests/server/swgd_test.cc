@@ -291,6 +291,20 @@ std::vector<journal::Delivery> deliveries_of(journal::Journal& j, const std::str
   return *found;
 }
 
+/// An agency worker of `service` connected to the deployment's back endpoint.
+std::unique_ptr<transport::AgencyWorker> connect_worker(transport::Transport& t,
+                                                        const Deployment& deployment,
+                                                        const std::string& service,
+                                                        std::uint32_t credit) {
+  transport::AgencyWorkerOptions options;
+  options.services = {service};
+  options.credit = credit;
+  auto w = transport::AgencyWorker::connect(t, deployment.agencies, gateway_public_key(),
+                                            curve_of(service), options);
+  REQUIRE(w.ok());
+  return std::move(*w);
+}
+
 std::set<std::string> destinations(const std::vector<journal::Delivery>& deliveries) {
   std::set<std::string> out;
   for (const auto& d : deliveries) out.insert(d.destination);
@@ -538,13 +552,7 @@ TEST_CASE(
   }
   const std::string service = "VN.MOF.CUSTOMS.CLEARANCE";
   auto worker = [&](std::uint32_t credit) {
-    transport::AgencyWorkerOptions options;
-    options.services = {service};
-    options.credit = credit;
-    auto w = transport::AgencyWorker::connect(**t, deployment.agencies, gateway_public_key(),
-                                              curve_of(service), options);
-    REQUIRE(w.ok());
-    return std::move(*w);
+    return connect_worker(**t, deployment, service, credit);
   };
   // The first worker takes 5, acknowledges 2, and dies without a word.
   std::map<std::string, std::string> delivery_of;  // gateway message id → delivery id
@@ -615,18 +623,13 @@ TEST_CASE(
       pki().sign(fixture("customs_declaration/valid/typical.xml"), "VN.MOF.CUSTOMS"));
   REQUIRE(receipt.status() == v1::RECEIPT_STATUS_ACCEPTED);
   const std::string service = "VN.MOF.CUSTOMS.CLEARANCE";
-  transport::AgencyWorkerOptions options;
-  options.services = {service};
-  options.credit = 4;
-  auto worker = transport::AgencyWorker::connect(**t, deployment.agencies, gateway_public_key(),
-                                                 curve_of(service), options);
-  REQUIRE(worker.ok());
-  auto first = (*worker)->next(5s);
+  auto worker = connect_worker(**t, deployment, service, 4);
+  auto first = worker->next(5s);
   REQUIRE(first.ok());
   REQUIRE(first->has_value());
   const std::string delivery_id = (*first)->delivery_id();
   CHECK((*first)->gateway_message_id() == receipt.gateway_message_id());
-  REQUIRE((*worker)->nack(delivery_id, "licence register offline", /*retryable=*/false).ok());
+  REQUIRE(worker->nack(delivery_id, "licence register offline", /*retryable=*/false).ok());
 
   const std::string tool =
       std::string(SWG_PATH) + " journal --config " + deployment.gateway_toml.string() + " ";
@@ -645,12 +648,12 @@ TEST_CASE(
   INFO(released.out);
   REQUIRE(released.exit_status == 0);
   // The same delivery, again, to the worker that is still connected.
-  auto again = (*worker)->next(5s);
+  auto again = worker->next(5s);
   REQUIRE(again.ok());
   REQUIRE(again->has_value());
   CHECK((*again)->delivery_id() == delivery_id);
   CHECK((*again)->gateway_message_id() == receipt.gateway_message_id());
-  REQUIRE((*worker)->ack(delivery_id).ok());
+  REQUIRE(worker->ack(delivery_id).ok());
   std::this_thread::sleep_for(100ms);  // the acknowledgement is settled
   REQUIRE(swgd->finish(SIGTERM, 10s) == 0);
 
