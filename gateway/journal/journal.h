@@ -189,6 +189,17 @@ class Journal {
   virtual Status release_dead_letter(DeliveryId id, const std::string& operator_id,
                                      const std::string& reason, Time now) = 0;
 
+  /// Routes again an accepted message that no rule routed when it came (its one delivery is the
+  /// dead letter to kUnroutable): that delivery is replaced by one pending delivery, due `now`,
+  /// to each of `destinations`, and one audit entry ("reroute", subject = the message id, detail
+  /// = `reason` and the destinations) is written, in one transaction. Errors: kInvalidArgument
+  /// (an empty operator; no destinations, a repeated one, or kUnroutable among them), kNotFound
+  /// (no such message), kFailedPrecondition JOURNAL_ROUTED (the message is not an unroutable
+  /// dead letter: it has deliveries already).
+  virtual Status reroute(const std::string& gateway_message_id,
+                         const std::vector<std::string>& destinations,
+                         const std::string& operator_id, const std::string& reason, Time now) = 0;
+
   /// Every in_flight delivery → pending, keeping ids and attempts. Called at start-up (nothing
   /// leased before a crash is lost) and when the workers holding leases are gone. Returns how
   /// many were requeued.

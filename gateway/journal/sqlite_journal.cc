@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -415,7 +416,7 @@ struct SqliteJournal::Impl {
   Statement begin, commit, rollback;
   Statement find_accepted, accepted_by_sender, insert_message, insert_delivery;
   Statement message_by_id, messages_page, destinations_of, held_for, mark_fetched;
-  Statement lease_select, lease_update, state_of;
+  Statement lease_select, lease_update, state_of, delivery_states_of, delete_delivery;
   Statement set_delivered, set_delivered_if_in_flight, set_failed, set_dead_lettered, set_released,
       requeue, expire;
   Statement deliveries_page, deliveries_open_page, deliveries_of_message, counts;
@@ -429,6 +430,30 @@ struct SqliteJournal::Impl {
   /// fetch reads may have been written by it, so they wait for it before handing anything out.
   std::uint64_t last_durable = 0;
   std::unique_ptr<Checkpointer> checkpointer;  // last: stopped before the statements go
+
+  /// Inserts one audit row; under `mu`, inside the caller's transaction when it has one.
+  Status write_audit(const AuditEntry& entry) {
+    Statement::Use use(insert_audit);
+    use.bind(1, to_us(entry.at))
+        .bind_text(2, std::string_view(entry.operator_id))
+        .bind_text(3, std::string_view(entry.action))
+        .bind_text(4, std::string_view(entry.subject))
+        .bind_text(5, std::string_view(entry.detail));
+    return use.run();
+  }
+
+  /// The stored submission with this id (kNotFound JOURNAL_NO_SUCH_MESSAGE); under `mu`.
+  StatusOr<StoredMessage> message(const std::string& gateway_message_id) {
+    Statement::Use use(message_by_id);
+    use.bind_text(1, std::string_view(gateway_message_id));
+    StatusOr<bool> row = use.step();
+    if (!row.ok()) return row.status();
+    if (!*row) {
+      return Status(StatusCode::kNotFound, "JOURNAL_NO_SUCH_MESSAGE",
+                    "no message " + gateway_message_id);
+    }
+    return read_message(use);
+  }
 
   /// The bodies of SqliteJournal::append() and lease(), run under `mu`.
   StatusOr<std::vector<AppendResult>> append(const std::vector<Submission>& batch);
@@ -560,6 +585,9 @@ struct SqliteJournal::Impl {
          "ORDER BY d.delivery_id LIMIT ?3"},
         {&lease_update, "UPDATE deliveries SET state = 1, updated_us = ?2 WHERE delivery_id = ?1"},
         {&state_of, "SELECT state, destination FROM deliveries WHERE delivery_id = ?1"},
+        {&delivery_states_of,
+         "SELECT delivery_id, destination, state FROM deliveries WHERE gateway_message_id = ?1"},
+        {&delete_delivery, "DELETE FROM deliveries WHERE delivery_id = ?1"},
         {&set_delivered, "UPDATE deliveries SET state = 2, updated_us = ?2 WHERE delivery_id = ?1"},
         {&set_delivered_if_in_flight,
          "UPDATE deliveries SET state = 2, updated_us = ?2 WHERE delivery_id = ?1 AND state = 1"},
@@ -924,15 +952,7 @@ StatusOr<std::vector<AppendResult>> SqliteJournal::Impl::append(
 
 StatusOr<StoredMessage> SqliteJournal::message(const std::string& gateway_message_id) {
   std::lock_guard lock(impl_->mu);
-  Statement::Use use(impl_->message_by_id);
-  use.bind_text(1, std::string_view(gateway_message_id));
-  StatusOr<bool> row = use.step();
-  if (!row.ok()) return row.status();
-  if (!*row) {
-    return Status(StatusCode::kNotFound, "JOURNAL_NO_SUCH_MESSAGE",
-                  "no message " + gateway_message_id);
-  }
-  return impl_->read_message(use);
+  return impl_->message(gateway_message_id);
 }
 
 StatusOr<StoredMessage> SqliteJournal::accepted(const std::string& sender,
@@ -1060,15 +1080,76 @@ Status SqliteJournal::release_dead_letter(DeliveryId id, const std::string& oper
             use.bind(1, id).bind(2, to_us(now));
             SWG_RETURN_IF_ERROR(use.run());
           }
-          Statement::Use use(impl_->insert_audit);
-          use.bind(1, to_us(now))
-              .bind_text(2, std::string_view(operator_id))
-              .bind_text(3, std::string_view("release_dead_letter"))
-              .bind_text(4, std::string_view(subject))
-              .bind_text(5, std::string_view(reason));
-          return use.run();
+          return impl_->write_audit({0, now, operator_id, "release_dead_letter", subject, reason});
         },
         /*routed_only=*/true);
+  });
+}
+
+Status SqliteJournal::reroute(const std::string& gateway_message_id,
+                              const std::vector<std::string>& destinations,
+                              const std::string& operator_id, const std::string& reason, Time now) {
+  if (operator_id.empty()) {
+    return invalid_argument("JOURNAL_NO_OPERATOR", "reroute needs an operator");
+  }
+  if (destinations.empty()) {
+    return invalid_argument("JOURNAL_NO_DESTINATION", "reroute needs at least one destination");
+  }
+  std::string detail = reason + " (to";
+  for (std::size_t i = 0; i < destinations.size(); ++i) {
+    const std::string& d = destinations[i];
+    if (d.empty() || d == kUnroutable ||
+        std::find(destinations.begin(), destinations.begin() + static_cast<long>(i), d) !=
+            destinations.begin() + static_cast<long>(i)) {
+      return invalid_argument("JOURNAL_BAD_DESTINATION",
+                              "reroute to '" + d + "': empty, repeated or unroutable");
+    }
+    detail += " " + d;
+  }
+  detail += ")";
+  return impl_->durably([&]() -> Status {
+    Impl::Transaction txn(*impl_);
+    SWG_RETURN_IF_ERROR(txn.begin());
+    std::vector<std::pair<DeliveryId, std::string>> existing;
+    bool dead = true;
+    {
+      Statement::Use use(impl_->delivery_states_of);
+      use.bind_text(1, std::string_view(gateway_message_id));
+      for (;;) {
+        StatusOr<bool> row = use.step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        existing.emplace_back(use.int64(0), use.text(1));
+        dead = dead && use.int64(2) == static_cast<std::int64_t>(DeliveryState::kDeadLettered);
+      }
+    }
+    if (existing.empty()) {
+      StatusOr<StoredMessage> m = impl_->message(gateway_message_id);
+      if (!m.ok()) return m.status();  // kNotFound
+    }
+    if (existing.size() != 1 || existing[0].second != kUnroutable || !dead) {
+      return failed_precondition("JOURNAL_ROUTED", "message " + gateway_message_id +
+                                                       " is not an unroutable dead letter (" +
+                                                       std::to_string(existing.size()) +
+                                                       " deliveries)");
+    }
+    {
+      Statement::Use use(impl_->delete_delivery);
+      use.bind(1, existing[0].first);
+      SWG_RETURN_IF_ERROR(use.run());
+    }
+    for (const std::string& destination : destinations) {
+      Statement::Use insert(impl_->insert_delivery);
+      insert.bind_text(1, std::string_view(gateway_message_id))
+          .bind_text(2, std::string_view(destination))
+          .bind(3, to_us(now))
+          .bind(4, static_cast<std::int64_t>(DeliveryState::kPending))
+          .bind_null(5);
+      SWG_RETURN_IF_ERROR(insert.run());
+    }
+    SWG_RETURN_IF_ERROR(
+        impl_->write_audit({0, now, operator_id, "reroute", gateway_message_id, detail}));
+    return txn.commit();
   });
 }
 
@@ -1144,15 +1225,7 @@ Status SqliteJournal::audit(const AuditEntry& entry) {
   if (entry.operator_id.empty() || entry.action.empty()) {
     return invalid_argument("JOURNAL_BAD_AUDIT", "an audit entry needs an operator and an action");
   }
-  return impl_->durably([&] {
-    Statement::Use use(impl_->insert_audit);
-    use.bind(1, to_us(entry.at))
-        .bind_text(2, std::string_view(entry.operator_id))
-        .bind_text(3, std::string_view(entry.action))
-        .bind_text(4, std::string_view(entry.subject))
-        .bind_text(5, std::string_view(entry.detail));
-    return use.run();
-  });
+  return impl_->durably([&] { return impl_->write_audit(entry); });
 }
 
 StatusOr<std::vector<AuditEntry>> SqliteJournal::audit_log(std::int64_t after_seq, int limit) {

@@ -563,6 +563,51 @@ TEST_CASE("an unroutable message is kept as a dead letter nobody leases") {
   CHECK(mixed.status().code() == StatusCode::kInvalidArgument);
 }
 
+TEST_CASE("an unroutable message is routed again by an operator, audited; nothing else is") {
+  TempDir dir;
+  auto journal = open_journal(dir.path() / "journal.db");
+  append_ok(*journal, {accepted("g1", "p1", "m1", {kUnroutable}),
+                       accepted("g2", "p1", "m2", {"customs"}), rejected("g3", "p1", "m3", "X")});
+  const Time now = at(2'000'000'000);
+  CHECK(journal->reroute("g1", {"customs"}, "", "r", now).code() == StatusCode::kInvalidArgument);
+  CHECK(journal->reroute("g1", {}, "alice", "r", now).reason() == "JOURNAL_NO_DESTINATION");
+  CHECK(journal->reroute("g1", {"customs", "customs"}, "alice", "r", now).reason() ==
+        "JOURNAL_BAD_DESTINATION");
+  CHECK(journal->reroute("g1", {kUnroutable}, "alice", "r", now).reason() ==
+        "JOURNAL_BAD_DESTINATION");
+  CHECK(journal->reroute("nope", {"customs"}, "alice", "r", now).code() == StatusCode::kNotFound);
+  CHECK(journal->reroute("g2", {"quarantine"}, "alice", "r", now).reason() == "JOURNAL_ROUTED");
+  CHECK(journal->reroute("g3", {"customs"}, "alice", "r", now).reason() == "JOURNAL_ROUTED");
+  CHECK(deliveries_of(*journal, "g1").size() == 1);  // refusals change nothing
+  CHECK(journal->audit_log(0, 10)->empty());
+
+  REQUIRE(journal->reroute("g1", {"customs", "quarantine"}, "alice", "rule 7 added", now).ok());
+  auto d = deliveries_of(*journal, "g1");
+  REQUIRE(d.size() == 2);
+  for (const Delivery& x : d) {
+    CHECK(x.destination != kUnroutable);
+    CHECK(x.state == DeliveryState::kPending);
+    CHECK(x.attempts == 0);
+    CHECK(x.next_attempt_at == now);
+  }
+  auto leased = journal->lease("quarantine", 10, now);
+  REQUIRE(leased.ok());
+  REQUIRE(leased->size() == 1);
+  CHECK((*leased)[0].raw == swg::journal::testing::raw_for("g1"));
+  auto log = journal->audit_log(0, 10);
+  REQUIRE(log.ok());
+  REQUIRE(log->size() == 1);
+  CHECK((*log)[0].action == "reroute");
+  CHECK((*log)[0].subject == "g1");
+  CHECK((*log)[0].detail == "rule 7 added (to customs quarantine)");
+  // Once routed, it cannot be routed again.
+  CHECK(journal->reroute("g1", {"customs"}, "alice", "again", now).reason() == "JOURNAL_ROUTED");
+  // Reopened: the change was durable.
+  journal.reset();
+  auto reopened = open_journal(dir.path() / "journal.db");
+  CHECK(deliveries_of(*reopened, "g1").size() == 2);
+}
+
 TEST_CASE("deliveries older than the age limit are dead-lettered; younger and leased ones stay") {
   TempDir dir;
   auto journal = open_journal(dir.path() / "journal.db");
