@@ -190,18 +190,90 @@ TEST_CASE("swg journal refuses bad arguments and never creates a journal") {
   CHECK(f.swg("").exit_status == 2);
 }
 
-TEST_CASE("swg journal finds the journal through the gateway's configuration") {
+// A journal where the sample deployment's gateway.toml says it is.
+struct Configured {
   TempDir dir;
-  auto toml = swg::testing::write_sample_deployment(dir.path(), swg::testing::source_dir());
-  REQUIRE(toml.ok());
-  std::filesystem::create_directories(dir.path() / "data");
-  auto opened = SqliteJournal::open(dir.path() / "data" / "journal.sqlite");
-  REQUIRE(opened.ok());
-  REQUIRE((*opened)->append({accepted("g9", "p1", "m9", {"customs"})}).ok());
-  CommandResult r =
-      run_command(std::string(SWG_TOOL) + " journal --config " + toml->string() + " messages");
+  std::string toml;
+  std::unique_ptr<SqliteJournal> journal;
+  Configured() {
+    auto written = swg::testing::write_sample_deployment(dir.path(), swg::testing::source_dir());
+    REQUIRE(written.ok());
+    toml = written->string();
+    std::filesystem::create_directories(dir.path() / "data");
+    auto opened = SqliteJournal::open(dir.path() / "data" / "journal.sqlite");
+    REQUIRE(opened.ok());
+    journal = std::move(*opened);
+  }
+  CommandResult swg(const std::string& args) const {
+    return run_command(std::string(SWG_TOOL) + " journal --config " + toml + " " + args);
+  }
+  std::vector<Delivery> deliveries(const std::string& gid) const {
+    DeliveryFilter filter;
+    filter.gateway_message_id = gid;
+    auto found = journal->deliveries(filter);
+    REQUIRE(found.ok());
+    return *found;
+  }
+};
+
+Submission unroutable_of_type(const std::string& gid, swg::v1::DocumentType type) {
+  Submission s = accepted(gid, "p1", "m-" + gid, {kUnroutable});
+  swg::v1::Envelope model;
+  model.set_message_id("m-" + gid);
+  model.set_document_type(type);
+  s.model = model.SerializeAsString();
+  return s;
+}
+
+TEST_CASE("swg journal finds the journal through the gateway's configuration") {
+  Configured c;
+  REQUIRE(c.journal->append({accepted("g9", "p1", "m9", {"customs"})}).ok());
+  CommandResult r = c.swg("messages");
   REQUIRE(r.exit_status == 0);
   CHECK(has(r.out, R"("gatewayMessageId":"g9")"));
+}
+
+TEST_CASE("swg journal reroute routes an unroutable message by the routes as they are now") {
+  Configured c;
+  Submission g3 = unroutable_of_type("g3", swg::v1::DOCUMENT_TYPE_CUSTOMS_DECLARATION);
+  g3.destinations = {"VN.MOF.CUSTOMS.CLEARANCE"};
+  REQUIRE(
+      c.journal
+          ->append({unroutable_of_type("g1", swg::v1::DOCUMENT_TYPE_CUSTOMS_DECLARATION),
+                    unroutable_of_type("g2", swg::v1::DOCUMENT_TYPE_PHYTOSANITARY_CERTIFICATE), g3})
+          .ok());
+  // The sample routes send every customs declaration to customs clearance.
+  CommandResult dry = c.swg("reroute g1 --dry-run");
+  REQUIRE(dry.exit_status == 0);
+  CHECK(has(dry.out, R"("destinations":["VN.MOF.CUSTOMS.CLEARANCE"],"rerouted":false)"));
+  REQUIRE(c.deliveries("g1").size() == 1);
+  CHECK(c.deliveries("g1")[0].destination == kUnroutable);
+  CHECK(c.swg("reroute g1 --reason 'rule added'").exit_status == 2);
+
+  CommandResult done = c.swg("reroute g1 --operator alice --reason 'rule added'");
+  INFO(done.out);
+  REQUIRE(done.exit_status == 0);
+  CHECK(has(done.out, R"("rerouted":true)"));
+  auto d = c.deliveries("g1");
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].destination == "VN.MOF.CUSTOMS.CLEARANCE");
+  CHECK(d[0].state == DeliveryState::kPending);
+  auto log = c.journal->audit_log(0, 10);
+  REQUIRE(log.ok());
+  REQUIRE(log->size() == 1);
+  CHECK((*log)[0].action == "reroute");
+  CHECK((*log)[0].operator_id == "alice");
+  CHECK((*log)[0].subject == "g1");
+
+  // A phytosanitary certificate without a destination country: still no rule for it.
+  CommandResult none = c.swg("reroute g2 --operator alice --reason x");
+  CHECK(none.exit_status == 1);
+  CHECK(has(none.out, R"("code":"ROUTE_NONE")"));
+  CHECK(c.deliveries("g2")[0].destination == kUnroutable);
+  CommandResult routed = c.swg("reroute g3 --operator alice --reason x");
+  CHECK(routed.exit_status == 1);
+  CHECK(has(routed.out, R"("code":"JOURNAL_ROUTED")"));
+  CHECK(c.journal->audit_log(0, 10)->size() == 1);
 }
 
 }  // namespace

@@ -7,7 +7,9 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "gateway/config/config.h"
 #include "gateway/journal/sqlite_journal.h"
+#include "gateway/route/route.h"
 #include "swg/v1/envelope.pb.h"
 #include "swg/v1/evidence.pb.h"
 #include "swg/v1/receipt.pb.h"
@@ -33,7 +35,7 @@ std::string utc(Time t) {
   const std::time_t tt = static_cast<std::time_t>(seconds);
   std::tm tm{};
   gmtime_r(&tt, &tm);
-  char text[40];
+  char text[64];  // room for any int year
   std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<long long>(fraction));
@@ -181,6 +183,52 @@ int release(journal::Journal& j, const JournalToolOptions& o) {
   return 0;
 }
 
+Time now() {
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+}
+
+int reroute(journal::Journal& j, const JournalToolOptions& o) {
+  auto deployment = config::load_deployment(o.config);
+  if (!deployment.ok()) {
+    std::cerr << "swg journal reroute: " << deployment.status().to_string() << "\n";
+    return 2;
+  }
+  auto m = j.message(o.id);
+  if (!m.ok()) return refused(m.status());
+  journal::DeliveryFilter of_message;
+  of_message.gateway_message_id = o.id;
+  auto existing = j.deliveries(of_message);
+  if (!existing.ok()) return refused(existing.status());
+  if (existing->size() != 1 || (*existing)[0].destination != journal::kUnroutable) {
+    return refused(failed_precondition("JOURNAL_ROUTED",
+                                       "message " + o.id + " is not an unroutable dead letter (" +
+                                           std::to_string(existing->size()) + " deliveries)"));
+  }
+  v1::Envelope envelope;
+  if (!envelope.ParseFromString(m->submission.model)) {
+    return refused(Status(StatusCode::kDataLoss, "JOURNAL_BAD_MODEL",
+                          "the stored model of message " + o.id + " does not parse"));
+  }
+  const route::Routes routes = deployment->routes->resolve(envelope);
+  if (routes.destinations.empty()) {
+    return refused(failed_precondition(
+        "ROUTE_NONE",
+        "no rule of " + deployment->gateway.routes_file + " routes message " + o.id + " yet"));
+  }
+  std::string where = "[";
+  for (std::size_t i = 0; i < routes.destinations.size(); ++i) {
+    where += (i == 0 ? "" : ",") + json_string(routes.destinations[i]);
+  }
+  where += "]";
+  if (!o.dry_run) {
+    Status st = j.reroute(o.id, routes.destinations, o.operator_id, o.reason, now());
+    if (!st.ok()) return refused(st);
+  }
+  std::cout << "{\"gatewayMessageId\":" << json_string(o.id) << ",\"destinations\":" << where
+            << ",\"rerouted\":" << (o.dry_run ? "false" : "true") << "}\n";
+  return 0;
+}
+
 int audit(journal::Journal& j, const JournalToolOptions& o) {
   auto log = j.audit_log(o.after, o.limit);
   if (!log.ok()) return refused(log.status());
@@ -221,9 +269,10 @@ int run_journal(const JournalToolOptions& o) {
     std::cerr << "swg journal: --limit is 1..10000\n";
     return 2;
   }
-  if (o.command == "release" && (o.operator_id.empty() || o.reason.empty())) {
-    std::cerr << "swg journal release: --operator and --reason are required (the release is "
-                 "audited)\n";
+  if ((o.command == "release" || (o.command == "reroute" && !o.dry_run)) &&
+      (o.operator_id.empty() || o.reason.empty())) {
+    std::cerr << "swg journal " << o.command
+              << ": --operator and --reason are required (the change is audited)\n";
     return 2;
   }
   journal::SqliteJournalOptions options;
@@ -240,6 +289,7 @@ int run_journal(const JournalToolOptions& o) {
   if (o.command == "deliveries") return deliveries(j, o, state);
   if (o.command == "dead-letters") return deliveries(j, o, DeliveryState::kDeadLettered);
   if (o.command == "release") return release(j, o);
+  if (o.command == "reroute") return reroute(j, o);
   if (o.command == "audit") return audit(j, o);
   if (o.command == "outbox") return outbox(j);
   std::cerr << "swg journal: unknown command '" << o.command << "'\n";

@@ -7,6 +7,8 @@
 //   deliveries    deliveries by id, filtered by state, destination or message
 //   dead-letters  deliveries that are dead-lettered
 //   release ID    a dead letter back to the outbox (audited: --operator and --reason required)
+//   reroute ID    an unroutable message routed by the configuration's routes.toml as it is now
+//                 (after a rule was added), audited; --dry-run only says where it would go
 //   audit         operator actions, oldest first
 //   outbox        deliveries not yet delivered, counted per destination and state
 // Output: one JSON object a line (show: one object). Exit status: 0 done; 1 when the journal
@@ -21,14 +23,17 @@ namespace swg::tools {
 
 struct JournalToolOptions {
   std::string journal;  ///< path of journal.sqlite
-  std::string command;  ///< messages | show | deliveries | dead-letters | release | audit | outbox
+  std::string config;   ///< gateway.toml; reroute reads its routes (and what they name)
+  std::string command;  ///< messages | show | deliveries | dead-letters | release | reroute |
+                        ///< audit | outbox
   std::optional<std::string> sender, destination, state, message;  ///< filters
-  std::string id;           ///< show: gateway message id; release: delivery id
+  std::string id;           ///< show, reroute: gateway message id; release: delivery id
   bool raw = false;         ///< show: the bytes as received, to standard output
   std::int64_t after = 0;   ///< paging: seq or delivery id after which to start
   int limit = 100;          ///< at most this many lines
-  std::string operator_id;  ///< release: who
-  std::string reason;       ///< release: why
+  std::string operator_id;  ///< release, reroute: who
+  std::string reason;       ///< release, reroute: why
+  bool dry_run = false;     ///< reroute: say where, change nothing
 };
 
 int run_journal(const JournalToolOptions& options);

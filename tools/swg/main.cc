@@ -176,6 +176,12 @@ int main(int argc, char** argv) {
   j_release->add_option("delivery", journal.id, "Delivery id")->required();
   j_release->add_option("--operator", journal.operator_id, "Who releases it")->required();
   j_release->add_option("--reason", journal.reason, "Why")->required();
+  auto* j_reroute = journal_cmd->add_subcommand(
+      "reroute", "Route an unroutable message by the routes of --config as they are now (audited)");
+  j_reroute->add_option("id", journal.id, "Gateway message id")->required();
+  j_reroute->add_option("--operator", journal.operator_id, "Who reroutes it");
+  j_reroute->add_option("--reason", journal.reason, "Why");
+  j_reroute->add_flag("--dry-run", journal.dry_run, "Only say where it would go");
   auto* j_audit = journal_cmd->add_subcommand("audit", "Operator actions, oldest first");
   paging(j_audit);
   journal_cmd->add_subcommand("outbox", "Deliveries not yet delivered, per destination and state");
@@ -216,6 +222,7 @@ int main(int argc, char** argv) {
   }
   if (journal_cmd->parsed()) {
     journal.command = journal_cmd->get_subcommands().front()->get_name();
+    journal.config = journal_config;
     if (journal.journal.empty()) {
       auto gateway = swg::config::read_gateway(journal_config);
       if (!gateway.ok()) {
