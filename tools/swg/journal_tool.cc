@@ -1,8 +1,11 @@
 #include "tools/swg/journal_tool.h"
 
+#include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include <google/protobuf/util/json_util.h>
