@@ -1133,11 +1133,8 @@ Status SqliteJournal::reroute(const std::string& gateway_message_id,
                                                        std::to_string(existing.size()) +
                                                        " deliveries)");
     }
-    {
-      Statement::Use use(impl_->delete_delivery);
-      use.bind(1, existing[0].first);
-      SWG_RETURN_IF_ERROR(use.run());
-    }
+    // The new deliveries first, so that they never take the replaced one's id (a rowid table
+    // hands out the largest id + 1).
     for (const std::string& destination : destinations) {
       Statement::Use insert(impl_->insert_delivery);
       insert.bind_text(1, std::string_view(gateway_message_id))
@@ -1146,6 +1143,11 @@ Status SqliteJournal::reroute(const std::string& gateway_message_id,
           .bind(4, static_cast<std::int64_t>(DeliveryState::kPending))
           .bind_null(5);
       SWG_RETURN_IF_ERROR(insert.run());
+    }
+    {
+      Statement::Use use(impl_->delete_delivery);
+      use.bind(1, existing[0].first);
+      SWG_RETURN_IF_ERROR(use.run());
     }
     SWG_RETURN_IF_ERROR(
         impl_->write_audit({0, now, operator_id, "reroute", gateway_message_id, detail}));

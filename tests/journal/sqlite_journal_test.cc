@@ -581,6 +581,12 @@ TEST_CASE("an unroutable message is routed again by an operator, audited; nothin
   CHECK(deliveries_of(*journal, "g1").size() == 1);  // refusals change nothing
   CHECK(journal->audit_log(0, 10)->empty());
 
+  // g1's dead letter holds the largest delivery id: its replacements must not take it again.
+  append_ok(*journal, {accepted("g4", "p1", "m4", {kUnroutable})});
+  const DeliveryId replaced = deliveries_of(*journal, "g4")[0].delivery_id;
+  REQUIRE(journal->reroute("g4", {"customs"}, "alice", "rule 8 added", now).ok());
+  CHECK(deliveries_of(*journal, "g4")[0].delivery_id > replaced);
+
   REQUIRE(journal->reroute("g1", {"customs", "quarantine"}, "alice", "rule 7 added", now).ok());
   auto d = deliveries_of(*journal, "g1");
   REQUIRE(d.size() == 2);
@@ -596,10 +602,10 @@ TEST_CASE("an unroutable message is routed again by an operator, audited; nothin
   CHECK((*leased)[0].raw == swg::journal::testing::raw_for("g1"));
   auto log = journal->audit_log(0, 10);
   REQUIRE(log.ok());
-  REQUIRE(log->size() == 1);
-  CHECK((*log)[0].action == "reroute");
-  CHECK((*log)[0].subject == "g1");
-  CHECK((*log)[0].detail == "rule 7 added (to customs quarantine)");
+  REQUIRE(log->size() == 2);
+  CHECK((*log)[1].action == "reroute");
+  CHECK((*log)[1].subject == "g1");
+  CHECK((*log)[1].detail == "rule 7 added (to customs quarantine)");
   // Once routed, it cannot be routed again.
   CHECK(journal->reroute("g1", {"customs"}, "alice", "again", now).reason() == "JOURNAL_ROUTED");
   // Reopened: the change was durable.
