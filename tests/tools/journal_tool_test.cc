@@ -178,6 +178,23 @@ TEST_CASE("swg journal release sends a dead letter again, audited, and only a de
   CHECK(f.journal->audit_log(0, 10)->size() == 1);
 }
 
+TEST_CASE("swg journal held lists the decisions a partner has not fetched yet") {
+  Fixture f;
+  Submission decision = accepted("g4", "VN.MARD.PQ", "d1", {});
+  decision.correlates_to = "g1";
+  decision.return_to = "p1";
+  REQUIRE(f.journal->append({decision}).ok());
+  auto held = lines_of(f.swg("held --partner p1").out);
+  REQUIRE(held.size() == 1);
+  CHECK(has(held[0], R"("gatewayMessageId":"g4","sender":"VN.MARD.PQ")"));
+  CHECK(has(held[0], R"("correlatesTo":"g1","returnTo":"p1")"));
+  CHECK(f.swg("held --partner p2").out.empty());
+  CHECK(f.swg("held").exit_status == 2);
+  REQUIRE(f.journal->mark_fetched("g4", "p1", at(1'700'000'200)).ok());
+  CHECK(f.swg("held --partner p1").out.empty());
+  CHECK(has(f.swg("show g4").out, R"("fetchedAt":"2023-11-14T22:16:40.000000Z")"));
+}
+
 TEST_CASE("swg journal refuses bad arguments and never creates a journal") {
   TempDir dir;
   const std::string missing = dir.file("typo.sqlite");

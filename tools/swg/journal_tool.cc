@@ -245,6 +245,13 @@ int audit(journal::Journal& j, const JournalToolOptions& o) {
   return 0;
 }
 
+int held(journal::Journal& j, const JournalToolOptions& o) {
+  auto found = j.held_for(o.partner, o.limit);
+  if (!found.ok()) return refused(found.status());
+  for (const StoredMessage& m : *found) std::cout << message_json(m) << "\n";
+  return 0;
+}
+
 int outbox(journal::Journal& j) {
   auto counts = j.delivery_counts();
   if (!counts.ok()) return refused(counts.status());
@@ -295,6 +302,7 @@ int run_journal(const JournalToolOptions& o) {
   if (o.command == "reroute") return reroute(j, o);
   if (o.command == "audit") return audit(j, o);
   if (o.command == "outbox") return outbox(j);
+  if (o.command == "held") return held(j, o);
   std::cerr << "swg journal: unknown command '" << o.command << "'\n";
   return 2;
 }

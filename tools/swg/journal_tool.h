@@ -11,6 +11,7 @@
 //                 (after a rule was added), audited; --dry-run only says where it would go
 //   audit         operator actions, oldest first
 //   outbox        deliveries not yet delivered, counted per destination and state
+//   held          decisions held for a partner (--partner) that it has not fetched yet
 // Output: one JSON object a line (show: one object). Exit status: 0 done; 1 when the journal
 // refused or has no such entry (the reason is printed as {"error": {"code", "message"}}); 2 on
 // usage errors or when the journal cannot be opened.
@@ -25,8 +26,9 @@ struct JournalToolOptions {
   std::string journal;  ///< path of journal.sqlite
   std::string config;   ///< gateway.toml; reroute reads its routes (and what they name)
   std::string command;  ///< messages | show | deliveries | dead-letters | release | reroute |
-                        ///< audit | outbox
+                        ///< audit | outbox | held
   std::optional<std::string> sender, destination, state, message;  ///< filters
+  std::string partner;                                             ///< held: whose
   std::string id;           ///< show, reroute: gateway message id; release: delivery id
   bool raw = false;         ///< show: the bytes as received, to standard output
   std::int64_t after = 0;   ///< paging: seq or delivery id after which to start

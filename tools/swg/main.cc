@@ -185,6 +185,10 @@ int main(int argc, char** argv) {
   auto* j_audit = journal_cmd->add_subcommand("audit", "Operator actions, oldest first");
   paging(j_audit);
   journal_cmd->add_subcommand("outbox", "Deliveries not yet delivered, per destination and state");
+  auto* j_held = journal_cmd->add_subcommand(
+      "held", "Decisions held for a partner that it has not fetched yet, oldest first");
+  j_held->add_option("--partner", journal.partner, "The partner")->required();
+  j_held->add_option("--limit", journal.limit, "At most this many (1..10000, default 100)");
 
   try {
     app.parse(argc, argv);
