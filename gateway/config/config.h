@@ -31,7 +31,7 @@ StatusOr<trust::TrustContext> load_trust_context(const std::string& trust_dir,
 struct PartnerPolicy {
   std::string identity;
   std::uint32_t line = 0;        ///< where its [[partner]] entry starts, for messages
-  std::string curve_public_key;                  ///< Z85; empty: the partner cannot connect
+  std::string curve_public_key;  ///< Z85; empty: the partner cannot connect
   std::vector<v1::DocumentType> document_types;  ///< what it may submit; empty: nothing
   std::vector<std::string> services;             ///< agencies: the services it may serve
   std::uint64_t max_bytes = 10u << 20;           ///< largest submission
@@ -86,6 +86,9 @@ struct GatewayConfig {
   std::uint32_t dead_letter_after_attempts = 50;
   std::uint32_t dead_letter_after_hours = 72;
 };
+
+/// Where swgd keeps its journal: `<data_dir>/journal.sqlite`.
+std::string journal_file(const GatewayConfig& gateway);
 
 /// Reads gateway.toml. Unknown keys or sections, missing keys, wrong types, out-of-range numbers,
 /// endpoints that are not tcp:// or ipc://, and files or folders that do not exist are errors

@@ -150,6 +150,10 @@ Status read_sections(const Source& source, const toml::table& root, GatewayConfi
 
 }  // namespace
 
+std::string journal_file(const GatewayConfig& gateway) {
+  return (fs::path(gateway.data_dir) / "journal.sqlite").string();
+}
+
 StatusOr<GatewayConfig> read_gateway(const std::string& path) {
   auto text = read_text(path);
   if (!text.ok()) return text.status();

@@ -93,14 +93,12 @@ Status DaemonImpl::init(const config::Deployment& d) {
     return failed_precondition("JOURNAL_CANNOT_OPEN",
                                "cannot create " + gateway_.data_dir + ": " + ec.message());
   }
-  auto journal =
-      journal::SqliteJournal::open(std::filesystem::path(gateway_.data_dir) / "journal.sqlite");
+  auto journal = journal::SqliteJournal::open(config::journal_file(gateway_));
   if (!journal.ok()) return journal.status();
   journal_ = std::move(*journal);
   auto requeued = journal_->requeue_in_flight(now());
   if (!requeued.ok()) return requeued.status();
-  log::info("journal_open",
-            {{"path", gateway_.data_dir + "/journal.sqlite"}, {"requeued", *requeued}});
+  log::info("journal_open", {{"path", config::journal_file(gateway_)}, {"requeued", *requeued}});
 
   auto store = trust::TrustStore::create(d.trust);
   if (!store.ok()) return store.status();

@@ -233,7 +233,7 @@ int main(int argc, char** argv) {
         std::cerr << "swg journal: " << gateway.status().to_string() << "\n";
         return 2;
       }
-      journal.journal = gateway->data_dir + "/journal.sqlite";
+      journal.journal = swg::config::journal_file(*gateway);
     }
     return swg::tools::run_journal(journal);
   }
