@@ -2,6 +2,9 @@
 
 #include "adapters/xml/scanner.h"
 
+#include "adapters/xml/native_scanner.h"
+#include "adapters/xml/xerces_text.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -10,6 +13,7 @@
 #include <filesystem>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <xercesc/framework/LocalFileInputSource.hpp>
 #include <xercesc/framework/MemBufInputSource.hpp>
@@ -44,6 +48,9 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace xc = XERCES_CPP_NAMESPACE;
+using detail::append_utf8;
+using detail::apply_whitespace;
+using detail::utf8;
 
 // ---------------------------------------------------------------------------------------------
 // Xerces runtime and text conversion
@@ -51,86 +58,6 @@ namespace xc = XERCES_CPP_NAMESPACE;
 void ensure_xerces() {
   static std::once_flag once;
   std::call_once(once, [] { xc::XMLPlatformUtils::Initialize(); });
-}
-
-// Appends UTF-16 `text` as UTF-8. Unpaired surrogates (which Xerces does not produce for
-// well-formed input) become U+FFFD. Writes through a pointer into space reserved up front (at most
-// 3 bytes per UTF-16 unit): this runs for every name, URI and text of every event.
-void append_utf8(std::string& out, const XMLCh* text, std::size_t length) {
-  const std::size_t start = out.size();
-  out.resize(start + 3 * length);
-  char* p = out.data() + start;
-  for (std::size_t i = 0; i < length; ++i) {
-    std::uint32_t c = text[i];
-    if (c < 0x80) {
-      *p++ = static_cast<char>(c);
-      continue;
-    }
-    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < length && text[i + 1] >= 0xDC00 &&
-        text[i + 1] <= 0xDFFF) {
-      c = 0x10000 + ((c - 0xD800) << 10) + (static_cast<std::uint32_t>(text[i + 1]) - 0xDC00);
-      ++i;  // two UTF-16 units, four UTF-8 bytes: within the 3-per-unit reserve
-    } else if (c >= 0xD800 && c <= 0xDFFF) {
-      c = 0xFFFD;
-    }
-    if (c < 0x800) {
-      *p++ = static_cast<char>(0xC0 | (c >> 6));
-      *p++ = static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      *p++ = static_cast<char>(0xE0 | (c >> 12));
-      *p++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      *p++ = static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      *p++ = static_cast<char>(0xF0 | (c >> 18));
-      *p++ = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      *p++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      *p++ = static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
-  out.resize(static_cast<std::size_t>(p - out.data()));
-}
-
-void append_utf8(std::string& out, const XMLCh* text) {
-  if (text != nullptr) append_utf8(out, text, xc::XMLString::stringLen(text));
-}
-
-std::string utf8(const XMLCh* text) {
-  std::string out;
-  append_utf8(out, text);
-  return out;
-}
-
-// Applies an XML Schema whiteSpace facet to UTF-8 text, writing into `out`: replace maps TAB, LF
-// and CR to a space; collapse also drops leading and trailing spaces and squeezes inner runs.
-// Returns the normalised view (`in` itself when nothing changes).
-std::string_view apply_whitespace(std::string_view in, short facet, std::string& out) {
-  if (facet == xc::DatatypeValidator::PRESERVE) return in;
-  const auto is_ws = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  if (facet == xc::DatatypeValidator::REPLACE) {
-    if (std::none_of(in.begin(), in.end(), [&](char c) { return c != ' ' && is_ws(c); })) return in;
-    out.assign(in);
-    for (char& c : out) {
-      if (is_ws(c)) c = ' ';
-    }
-    return out;
-  }
-  bool collapsed = in.empty() || (in.front() != ' ' && in.back() != ' ');
-  for (std::size_t i = 0; collapsed && i < in.size(); ++i) {
-    collapsed = !is_ws(in[i]) || (in[i] == ' ' && in[i + 1] != ' ');
-  }
-  if (collapsed) return in;
-  out.clear();
-  bool pending_space = false;
-  for (const char c : in) {
-    if (is_ws(c)) {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (pending_space) out.push_back(' ');
-    pending_space = false;
-    out.push_back(c);
-  }
-  return out;
 }
 
 // Thrown from Xerces callbacks to stop a parse; the reason is kept in the scan state.
@@ -379,6 +306,8 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Scanning
 
+constexpr std::size_t kListedChildren = 16;
+
 // One open element of the path: its local name, its [n] among same-named siblings, and the
 // names of its children so far (for their [n]).
 struct Frame {
@@ -388,6 +317,9 @@ struct Frame {
   // `used` keep their strings' capacity for the next element that opens at this depth.
   std::vector<std::pair<std::string, std::uint32_t>> children;
   std::size_t used = 0;
+  // Past kListedChildren distinct names, the others' counts: a linear search over thousands of
+  // distinct names (possible under a skip wildcard) would make a document quadratic.
+  std::unordered_map<std::string, std::uint32_t> more;
   // Its local name, URI and prefix, one after the other, as its end tag reports them.
   std::string end;
   std::size_t local_end = 0;
@@ -668,6 +600,9 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
     error_ = Status();
     depth_ = 0;  // frames_ keeps its entries (and their strings' capacity) for the next document
     text_run_ = 0;
+    text_.clear();
+    text_at_ = false;
+    undeclared_.clear();
     pending_ns_.clear();
     pending_ns_text_.clear();
     locator_ = nullptr;
@@ -729,6 +664,7 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
                             "refused to load '" + refuse_.requested_ + "'"));
     }
     refuse_.requested_.clear();
+    locator_ = nullptr;  // the parse is over: no position (its reader is gone)
     if (error_.ok() && !seen_root_) {
       fail(invalid_argument(std::string(codes::kEmpty), "no root element"));
     }
@@ -741,6 +677,7 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
   }
 
   const Limits& limits() const override { return limits_; }
+  xc::XMLGrammarPool* pool() const { return pool_.get(); }
 
   // Called by Reader for every error Xerces reports; stops the parse at the first one.
   void report(unsigned code, const XMLCh* domain, xc::XMLErrorReporter::ErrTypes type,
@@ -787,9 +724,11 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
  private:
   // Position
   std::uint32_t line() const override {
+    if (text_at_) return pending_line_;
     return locator_ ? static_cast<std::uint32_t>(locator_->getLineNumber()) : 0;
   }
   std::uint32_t column() const override {
+    if (text_at_) return pending_column_;
     return locator_ ? static_cast<std::uint32_t>(locator_->getColumnNumber()) : 0;
   }
   std::string path() const override {
@@ -841,6 +780,9 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
         return "[" + std::to_string(parent.children[i].second + 1) + "]";
       }
     }
+    if (auto it = parent.more.find(name); it != parent.more.end()) {
+      return "[" + std::to_string(it->second + 1) + "]";
+    }
     return {};
   }
 
@@ -861,6 +803,7 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
   void startDocument() override {}
   void endDocument() override {}
   void processingInstruction(const XMLCh* const target, const XMLCh* const data) override {
+    flush_text();
     scratch_.clear();
     append_utf8(scratch_, target);
     const std::size_t target_end = scratch_.size();
@@ -885,8 +828,10 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
   // attributes (namespace declarations among them).
   void element_started(const xc::XMLElementDecl& decl, unsigned int url_id, const XMLCh* prefix,
                        const xc::RefVectorOf<xc::XMLAttr>& attributes, XMLSize_t count) {
+    flush_text();
     seen_root_ = true;
     text_run_ = 0;
+    if (decl.getCreateReason() != xc::XMLElementDecl::Declared) count_undeclared(decl, url_id);
     // Path bookkeeping first, so that errors below name this element.
     scratch_.clear();
     const CachedName* cached = cached_name(&decl);
@@ -1019,6 +964,7 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
  public:
   // From Reader: an end tag (or the end of an empty element).
   void element_ended() {
+    flush_text();
     text_run_ = 0;
     // The names its start tag converted (an end tag names the element its start tag opened).
     const Frame& frame = frames_[depth_ - 1];
@@ -1032,10 +978,16 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
   // From Reader: whether character data belongs to the document (it does inside the document
   // element only), and the data itself.
   bool inside_root() const { return depth_ > 0; }
+  // Xerces reports a run of character data in pieces (split at each reference, comment and CDATA
+  // section); the pieces are gathered here and delivered as one Text when the run ends (at the
+  // next element or processing instruction), so that the whitespace facet applies to the whole
+  // value, as validation does, and handlers see the same events from both engines. The run's
+  // position is where Xerces delivered its last piece.
   void deliver_text(const XMLCh* chars, XMLSize_t length, bool ignorable) {
-    text_.clear();
+    if (!text_.empty() && ignorable != pending_ignorable_) flush_text();
+    const std::size_t before = text_.size();
     append_utf8(text_, chars, length);
-    text_run_ += text_.size();
+    text_run_ += text_.size() - before;
     if (text_run_ > limits_.max_text_bytes) {
       fail(resource_exhausted(
           std::string(codes::kTextTooLong),
@@ -1043,17 +995,27 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
     }
     // The facet of the current element's simple type, as Xerces itself applies it when it
     // normalises (SGXMLScanner::sendCharData); none for mixed or element-only content.
-    short facet = xc::DatatypeValidator::PRESERVE;
+    pending_facet_ = xc::DatatypeValidator::PRESERVE;
     if (!ignorable && schema_validator_ != nullptr) {
       if (const xc::DatatypeValidator* dv = schema_validator_->getCurrentDatatypeValidator()) {
-        facet = dv->getWSFacet();
+        pending_facet_ = dv->getWSFacet();
       }
     }
+    pending_ignorable_ = ignorable;
+    pending_line_ = locator_ ? static_cast<std::uint32_t>(locator_->getLineNumber()) : 0;
+    pending_column_ = locator_ ? static_cast<std::uint32_t>(locator_->getColumnNumber()) : 0;
+  }
+
+  void flush_text() {
+    if (text_.empty()) return;
     Text text;
     text.raw = text_;
-    text.value = apply_whitespace(text_, facet, ws_scratch_);
-    text.ignorable = ignorable;
+    text.value = apply_whitespace(text_, pending_facet_, ws_scratch_);
+    text.ignorable = pending_ignorable_;
+    text_at_ = true;  // a handler's error, too, is located where the run was
     check(handler_->characters(text));
+    text_at_ = false;
+    text_.clear();
   }
 
  private:
@@ -1091,6 +1053,18 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
     return &it->second;
   }
 
+  void count_undeclared(const xc::XMLElementDecl& decl, unsigned int url_id) {
+    std::u16string key(reader_->getURIText(url_id));
+    key.push_back(u'\0');
+    key.append(decl.getBaseName());
+    undeclared_.insert(std::move(key));
+    if (undeclared_.size() > limits_.max_undeclared_names) {
+      fail(resource_exhausted(std::string(codes::kTooManyNames),
+                              "more than " + std::to_string(limits_.max_undeclared_names) +
+                                  " distinct names of undeclared elements"));
+    }
+  }
+
   void push_frame(const std::string& name) {
     std::uint32_t index = 1;
     if (depth_ > 0) {
@@ -1100,6 +1074,8 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
       auto it = std::find_if(siblings.begin(), end, [&](const auto& s) { return s.first == name; });
       if (it != end) {
         index = ++it->second;
+      } else if (parent.used >= kListedChildren) {
+        index = ++parent.more[name];
       } else if (parent.used < siblings.size()) {
         siblings[parent.used].first.assign(name);
         siblings[parent.used].second = 1;
@@ -1114,6 +1090,7 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
     frame.name = name;
     frame.index = index;
     frame.used = 0;
+    if (!frame.more.empty()) frame.more.clear();
     ++depth_;
   }
 
@@ -1137,7 +1114,13 @@ class XercesScanner final : public Scanner, private xc::ContentHandler, private 
   std::size_t depth_ = 0;
   std::size_t text_run_ = 0;
   std::string scratch_;
-  std::string text_;
+  std::unordered_set<std::u16string> undeclared_;  // URI + '\0' + local name
+  std::string text_;                               // the run of character data not yet delivered
+  short pending_facet_ = 0;
+  bool pending_ignorable_ = false;
+  std::uint32_t pending_line_ = 0;
+  std::uint32_t pending_column_ = 0;
+  bool text_at_ = false;  // delivering text_: the position is the run's, not the locator's
   std::vector<std::array<std::size_t, 6>> attr_offsets_;
   std::vector<char> attr_specified_;
   std::string ws_scratch_;
@@ -1175,10 +1158,36 @@ void Reader::error(const unsigned int code, const XMLCh* const domain,
   owner_->report(code, domain, type, text, line, column);
 }
 
+// The native pass first, Xerces for what it declines (Engine::kAuto), or the native pass alone
+// (kNative). Both passes validate against the Xerces scanner's own copy of the grammars.
+class TwoPassScanner final : public Scanner {
+ public:
+  TwoPassScanner(std::unique_ptr<XercesScanner> xerces, bool fallback)
+      : xerces_(std::move(xerces)),
+        native_(detail::make_native_scanner(xerces_->pool(), xerces_->limits())),
+        fallback_(fallback) {}
+
+  Status scan(std::string_view document, Handler& handler) override {
+    Status status = native_->scan(document, handler);
+    if (!fallback_ || status.ok() || status.reason() != codes::kNativeDeclined) return status;
+    return xerces_->scan(document, handler);
+  }
+  const Limits& limits() const override { return xerces_->limits(); }
+  std::uint64_t declined() const override { return native_->declined(); }
+
+ private:
+  std::unique_ptr<XercesScanner> xerces_;
+  std::unique_ptr<Scanner> native_;
+  bool fallback_;
+};
+
 }  // namespace
 
-std::unique_ptr<Scanner> Scanner::create(std::shared_ptr<const SchemaSet> schemas, Limits limits) {
-  return std::make_unique<XercesScanner>(std::move(schemas), limits);
+std::unique_ptr<Scanner> Scanner::create(std::shared_ptr<const SchemaSet> schemas, Limits limits,
+                                         Engine engine) {
+  auto xerces = std::make_unique<XercesScanner>(std::move(schemas), limits);
+  if (engine == Engine::kXerces) return xerces;
+  return std::make_unique<TwoPassScanner>(std::move(xerces), engine == Engine::kAuto);
 }
 
 // ---------------------------------------------------------------------------------------------

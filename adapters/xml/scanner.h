@@ -1,6 +1,12 @@
 #pragma once
-// The one streaming pass over an XML document: Xerces-C SAX2, validated against a grammar pool
-// loaded once from xsd/ and locked, hardened, delivering events to a Handler in UTF-8.
+// The one streaming pass over an XML document, validated against the grammars that Xerces-C
+// compiled once from xsd/ (locked), hardened, delivering events to a Handler in UTF-8.
+//
+// Two implementations stand behind Scanner (see Engine): a native pass over the raw UTF-8 that
+// handles the documents partners actually send (native_scanner.h), and Xerces-C SAX2, which
+// decides every document the native pass declines, so that a rejection is always Xerces' own
+// (code, message, location). Both deliver the same events; the native pass costs about a
+// quarter of Xerces' (docs/performance.md).
 //
 // Hardening (always on, not configurable off):
 //   - a DOCTYPE of any kind is refused (XML_DOCTYPE_FORBIDDEN): no DTD, no entity declarations,
@@ -30,7 +36,8 @@ namespace codes {
 inline constexpr std::string_view kTooLarge = "XML_TOO_LARGE";  // > max_bytes
 inline constexpr std::string_view kTooDeep = "XML_TOO_DEEP";    // > max_depth
 inline constexpr std::string_view kTooManyAttributes = "XML_TOO_MANY_ATTRIBUTES";
-inline constexpr std::string_view kTextTooLong = "XML_TEXT_TOO_LONG";  // > max_text_bytes
+inline constexpr std::string_view kTextTooLong = "XML_TEXT_TOO_LONG";    // > max_text_bytes
+inline constexpr std::string_view kTooManyNames = "XML_TOO_MANY_NAMES";  // > max_undeclared_names
 inline constexpr std::string_view kDoctypeForbidden = "XML_DOCTYPE_FORBIDDEN";
 inline constexpr std::string_view kExternalResourceForbidden = "XML_EXTERNAL_RESOURCE_FORBIDDEN";
 inline constexpr std::string_view kMalformed = "XML_MALFORMED";  // not well-formed
@@ -61,6 +68,10 @@ struct Limits {
   std::uint32_t max_depth = 48;           ///< element nesting; the root is depth 1
   std::uint32_t max_attributes = 32;      ///< attributes per element (namespace decls excluded)
   std::size_t max_text_bytes = 1u << 20;  ///< one contiguous run of character data, UTF-8 bytes
+  /// Distinct names of elements that no schema declares (those under a skip or lax wildcard, such
+  /// as a signature's). Xerces keeps such names in a table that does not grow: each new name costs
+  /// a search of all the others, and 100,000 of them took 16 s.
+  std::uint32_t max_undeclared_names = 256;
 };
 
 /// An expanded name. Views are valid only during the callback that receives them.
@@ -84,7 +95,7 @@ struct Attribute {
 /// Character data. Views are valid only during the callback.
 struct Text {
   /// After the whitespace facet of the element's simple type (replace or collapse, applied to
-  /// this chunk); the same as raw for mixed or element-only content.
+  /// the whole run); the same as raw for mixed or element-only content.
   std::string_view value;
   /// As in the document after end-of-line handling and reference expansion, CDATA sections
   /// unwrapped: what canonicalisation covers.
@@ -127,7 +138,8 @@ class Handler {
   /// Called once before the first event; `position` stays valid for the whole scan.
   virtual Status start_document(const Position& position) { return {}; }
   virtual Status start_element(const Element& element) = 0;
-  /// Character data directly inside the current element, possibly in several chunks.
+  /// Character data directly inside the current element: one Text for each run between two
+  /// other events (start and end tags, processing instructions; comments do not end a run).
   virtual Status characters(const Text& text) = 0;
   virtual Status end_element(const Name& name) = 0;
   /// A processing instruction, anywhere in the document (the XML declaration is not one).
@@ -170,12 +182,26 @@ class SchemaSet {
   virtual const std::vector<std::string>& namespaces() const = 0;
 };
 
-/// One reusable SAX2 reader bound to a SchemaSet. Create one per thread, never one per message
+/// Which implementation scans.
+///   - kAuto: the native pass (native_scanner.h) first; every document it declines — anything
+///     not well-formed, not valid, or outside what it implements — is scanned again by Xerces,
+///     whose verdict, events and error are then the result. The native pass delivers no event
+///     before it has accepted the whole document, so a handler sees exactly one scan's events.
+///   - kXerces: Xerces-C only.
+///   - kNative: the native pass only; a document it declines fails with XML_NATIVE_DECLINED and
+///     the handler has received no event. For tests and benchmarks.
+enum class Engine { kAuto, kXerces, kNative };
+
+namespace codes {
+inline constexpr std::string_view kNativeDeclined = "XML_NATIVE_DECLINED";  // Engine::kNative only
+}
+
+/// One reusable scanner bound to a SchemaSet. Create one per thread, never one per message
 /// (creating one copies the grammars). Not thread-safe; cheap to call scan() repeatedly.
 class Scanner {
  public:
   static std::unique_ptr<Scanner> create(std::shared_ptr<const SchemaSet> schemas,
-                                         Limits limits = {});
+                                         Limits limits = {}, Engine engine = Engine::kAuto);
   virtual ~Scanner() = default;
 
   /// Parses and validates `document`, delivering events to `handler`. OK only when the whole
@@ -185,6 +211,9 @@ class Scanner {
   virtual Status scan(std::string_view document, Handler& handler) = 0;
 
   virtual const Limits& limits() const = 0;
+
+  /// Documents the native pass declined so far (kAuto and kNative; always 0 for kXerces).
+  virtual std::uint64_t declined() const { return 0; }
 };
 
 }  // namespace swg::xml

@@ -16,6 +16,7 @@
 #include "adapters/edifact/interchange.h"
 #include "adapters/edifact/lexer.h"
 #include "adapters/edifact/validator.h"
+#include "tests/fuzz/property.h"
 
 namespace {
 
@@ -27,15 +28,6 @@ class CountingSink final : public swg::edifact::SegmentSink {
   }
   std::size_t count = 0;
 };
-
-// A broken property aborts with the line, so that the finding can be read from the log.
-#define CHECK(condition)                                                             \
-  do {                                                                               \
-    if (!(condition)) {                                                              \
-      std::fprintf(stderr, "property failed: %s (line %d)\n", #condition, __LINE__); \
-      std::abort();                                                                  \
-    }                                                                                \
-  } while (0)
 
 swg::Status lex(std::string_view data, std::size_t split, std::size_t& segments) {
   swg::edifact::Lexer lexer;

@@ -13,6 +13,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -518,4 +519,35 @@ TEST_CASE("a 50 MB text node and 10,000-deep nesting are refused in bounded memo
 }
 
 }  // namespace
+TEST_CASE("many distinct undeclared names under the signature's skip wildcard are refused") {
+  // Xerces files the name of every element no schema declares in a table that does not grow:
+  // 100,000 distinct names took 16 s. The limit refuses such a document before that matters.
+  auto project = project_schemas();
+  const std::string doc =
+      read_file(source_dir() / "tests/fixtures/xml/permit/valid/application.xml");
+  const auto with_signature = [&](int names) {
+    std::string children;
+    for (int i = 0; i < names; ++i) children += "<ds:E" + std::to_string(i) + "/>";
+    const std::size_t end = doc.rfind("</env:Envelope>");
+    REQUIRE(end != std::string::npos);
+    return doc.substr(0, end) + "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">" +
+           children + "</ds:Signature>" + doc.substr(end);
+  };
+  for (Engine engine : {Engine::kAuto, Engine::kXerces}) {
+    auto scanner = Scanner::create(project, Limits{.max_undeclared_names = 100}, engine);
+    Recorder rec;
+    Status under = scanner->scan(with_signature(99), rec);  // the Signature is one of the names
+    INFO(under.to_string());
+    CHECK(under.ok());
+    const auto started = std::chrono::steady_clock::now();
+    Status over = scanner->scan(with_signature(50000), rec);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    INFO(over.to_string());
+    CHECK(over.reason() == codes::kTooManyNames);
+    CHECK(over.location().path == "/Envelope/Signature");
+    WARN("50,000 distinct names refused in " << seconds << " s");
+  }
+}
+
 }  // namespace swg::xml
