@@ -14,6 +14,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
@@ -70,8 +71,8 @@ void report(benchmark::State& state, std::size_t bytes_per_item) {
   state.counters["doc_bytes"] = static_cast<double>(bytes_per_item);
 }
 
-void ingest(benchmark::State& state, std::string document) {
-  ingest::XmlIngest pass(schemas());
+void ingest(benchmark::State& state, std::string document, xml::Engine engine) {
+  ingest::XmlIngest pass(schemas(), {}, engine);
   v1::Envelope model;
   for (auto _ : state) {
     Status status = pass.ingest(document, sample_trust(), kNow, &model);
@@ -100,9 +101,10 @@ void decode_unverified(benchmark::State& state, std::string document) {
 
 // The stages, to know where the time goes: the scan alone; the scan feeding the canonicaliser and
 // signature collector; that plus the decision (digest, certificate, signature value, binding).
-// ingest = the latter plus the mapper on the same events.
-void stage(benchmark::State& state, std::string document, int upto) {
-  auto scanner = xml::Scanner::create(schemas());
+// ingest = the latter plus the mapper on the same events. `engine` picks the scanner: the default
+// (the native pass, Xerces for what it declines) or Xerces alone, to compare them in one run.
+void stage(benchmark::State& state, std::string document, int upto, xml::Engine engine) {
+  auto scanner = xml::Scanner::create(schemas(), {}, engine);
   NullHandler null;
   trust::XmlSignatureVerifier verifier;
   v1::VerificationEvidence evidence;
@@ -137,13 +139,22 @@ void register_benchmarks() {
         auto signed_doc = trust::sign_enveloped(unsigned_doc, *scanner, *signer);
         if (!signed_doc.ok()) die("signing " + type, signed_doc.status());
         const std::string name = type + "/" + label + "/" + alg;
-        benchmark::RegisterBenchmark(("ingest/" + name).c_str(), ingest, *signed_doc);
+        benchmark::RegisterBenchmark(("ingest/" + name).c_str(), ingest, *signed_doc,
+                                     xml::Engine::kAuto);
+        if (std::string(alg) == "rsa") {
+          benchmark::RegisterBenchmark(("ingest_xerces/" + name).c_str(), ingest, *signed_doc,
+                                       xml::Engine::kXerces);
+        }
         benchmark::RegisterBenchmark(("decode_unverified/" + name).c_str(), decode_unverified,
                                      *signed_doc);
         if (all_sizes && std::string(alg) == "rsa") {
           const char* stages[] = {"stage_scan/", "stage_scan_c14n/", "stage_scan_c14n_verify/"};
           for (int i = 0; i < 3; ++i) {
-            benchmark::RegisterBenchmark((stages[i] + name).c_str(), stage, *signed_doc, i);
+            benchmark::RegisterBenchmark((stages[i] + name).c_str(), stage, *signed_doc, i,
+                                         xml::Engine::kAuto);
+            benchmark::RegisterBenchmark(
+                (std::string(stages[i]).insert(strlen(stages[i]) - 1, "_xerces") + name).c_str(),
+                stage, *signed_doc, i, xml::Engine::kXerces);
           }
         }
       }

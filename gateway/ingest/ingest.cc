@@ -6,8 +6,9 @@
 
 namespace swg::ingest {
 
-XmlIngest::XmlIngest(std::shared_ptr<const xml::SchemaSet> schemas, xml::Limits limits)
-    : scanner_(xml::Scanner::create(std::move(schemas), limits)) {}
+XmlIngest::XmlIngest(std::shared_ptr<const xml::SchemaSet> schemas, xml::Limits limits,
+                     xml::Engine engine)
+    : scanner_(xml::Scanner::create(std::move(schemas), limits, engine)) {}
 
 XmlIngest::~XmlIngest() = default;
 

@@ -21,7 +21,9 @@ namespace swg::ingest {
 
 class XmlIngest {
  public:
-  explicit XmlIngest(std::shared_ptr<const xml::SchemaSet> schemas, xml::Limits limits = {});
+  /// `engine` is for benchmarks comparing the scanners; traffic uses the default.
+  explicit XmlIngest(std::shared_ptr<const xml::SchemaSet> schemas, xml::Limits limits = {},
+                     xml::Engine engine = xml::Engine::kAuto);
   ~XmlIngest();
 
   /// Parses, validates, maps and verifies `document` at `now` (Unix seconds). On success `*out`
@@ -34,6 +36,9 @@ class XmlIngest {
   /// Parses, validates and maps without any signature check: for operators checking drafts,
   /// never for traffic. `verification` stays empty.
   Status decode_unverified(std::string_view document, v1::Envelope* out);
+
+  /// Documents so far that the native XML pass declined and Xerces scanned again (xml::Engine).
+  std::uint64_t xml_fallbacks() const { return scanner_->declined(); }
 
  private:
   std::unique_ptr<xml::Scanner> scanner_;

@@ -109,7 +109,11 @@ struct Pipeline::Metrics {
         receipt_seconds(stage.with({"receipt"})),
         ingest_queue(queue.with({"ingest"})),
         commit_queue(queue.with({"commit"})),
-        batch_size(batch.with({})) {}
+        batch_size(batch.with({})),
+        xml_fallbacks(r.counter("swg_xml_fallback_total",
+                                "XML documents the native pass declined and Xerces scanned again",
+                                {})
+                          .with({})) {}
   metrics::Family<metrics::Counter>& submissions;
   metrics::Family<metrics::Counter>& rejections;
   metrics::Family<metrics::Histogram>& stage;
@@ -122,6 +126,7 @@ struct Pipeline::Metrics {
   metrics::Gauge& ingest_queue;
   metrics::Gauge& commit_queue;
   metrics::Histogram& batch_size;
+  metrics::Counter& xml_fallbacks;
 };
 
 Pipeline::Pipeline(std::shared_ptr<const xml::SchemaSet> schemas, trust::TrustContext trust,
@@ -262,9 +267,11 @@ Pipeline::Done Pipeline::process(Worker& worker, Job job) {
   }
   google::protobuf::Arena arena(worker.arena_options());
   v1::Envelope& envelope = *google::protobuf::Arena::CreateMessage<v1::Envelope>(&arena);
+  const std::uint64_t fallbacks = worker.ingest.xml_fallbacks();
   Status st =
       worker.ingest.ingest(job.request.payload, trust_, unix_seconds(job.received_at), &envelope);
   metrics_->ingest_seconds.observe(seconds_since(started));
+  if (worker.ingest.xml_fallbacks() != fallbacks) metrics_->xml_fallbacks.add();
   if (!st.ok()) {
     Done done = refuse(std::move(job), std::string(st.reason()), std::string(st.message()));
     v1::Rejection* rejection = done.receipt.mutable_rejections(0);
