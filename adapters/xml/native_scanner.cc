@@ -160,7 +160,8 @@ class Grammars {
       xc::RefHash3KeysIdPoolEnumerator<xc::SchemaElementDecl> decls = schema.getElemEnumerator();
       while (decls.hasMoreElements()) {
         const xc::SchemaElementDecl& decl = decls.nextElement();
-        // A substitution group would let other names stand for a particle's: not implemented.
+        // A substitution group would let other names stand for a particle's: such grammars are
+        // left to Xerces (every document declined).
         if (decl.getSubstitutionGroupElem() != nullptr) usable_ = false;
         if (decl.getEnclosingScope() != xc::Grammar::TOP_LEVEL_SCOPE) continue;
         const Decl* compiled = compile(&decl);
@@ -328,7 +329,8 @@ class Grammars {
   }
 
   // A content model as one flat sequence of particles, when it is one: sequences of element
-  // and wildcard particles with their own occurrences. Everything else is not implemented.
+  // and wildcard particles with their own occurrences. Anything else makes the type
+  // unsupported: documents that use it are declined, and Xerces decides them.
   bool flatten(const xc::ContentSpecNode* node, std::vector<Particle>& out) {
     if (node == nullptr) return true;
     const auto type = node->getType();
@@ -743,7 +745,7 @@ class NativeScanner final : public Scanner, private Position {
       while (pos_ < doc_.size() && kNameChar[static_cast<unsigned char>(doc_[pos_])]) ++pos_;
     }
     const auto b = static_cast<unsigned char>(at(pos_));
-    if (b >= 0x80 || b == ':') return false;  // a non-ASCII name: not implemented
+    if (b >= 0x80 || b == ':') return false;  // a non-ASCII name: declined, Xerces decides
     whole = doc_.substr(start, pos_ - start);
     if (colon == std::string_view::npos) {
       prefix = {};
@@ -1228,7 +1230,7 @@ class NativeScanner final : public Scanner, private Position {
     const bool simple = frame.type != nullptr && frame.type->content == Content::kSimple;
     if (next == '/') return end_tag();
     if (next == '!') {
-      if (doc_.compare(pos_, 4, "<!--") != 0) return false;  // CDATA: not implemented
+      if (doc_.compare(pos_, 4, "<!--") != 0) return false;  // CDATA: declined, Xerces decides
       return comment();
     }
     if (simple) return false;  // elements or processing instructions in a simple value
