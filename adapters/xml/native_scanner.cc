@@ -1203,8 +1203,9 @@ class NativeScanner final : public Scanner, private Position {
 
   // Ends the run of character data of the current element at a start tag, end tag or processing
   // instruction: records it as one Text. A simple-typed element's whole content is one run.
-  void flush_run(const Frame& frame) {
-    if (run_length_ == 0) return;
+  // Returns the Text's value (empty when there was no run).
+  std::string_view flush_run(const Frame& frame) {
+    if (run_length_ == 0) return {};
     Event& e = events_.emplace_back();
     e.kind = Event::kText;
     e.depth = static_cast<std::uint32_t>(frames_.size());
@@ -1218,6 +1219,7 @@ class NativeScanner final : public Scanner, private Position {
     }
     run_length_ = 0;
     run_copied_ = false;
+    return e.b;
   }
 
   // Content of the current element at pos_: character data, then one piece of markup.
@@ -1259,12 +1261,10 @@ class NativeScanner final : public Scanner, private Position {
     Frame& frame = frames_.back();
     if (frame.type != nullptr) {
       switch (frame.type->content) {
-        case Content::kSimple: {
-          const std::string_view raw = run_length_ == 0 ? std::string_view() : run_text();
-          const std::string_view value = apply_whitespace(raw, frame.type->facet, facet_scratch_);
-          if (!valid_value(frame.type->validator, value)) return false;
+        case Content::kSimple:
+          // The whole value is the one run, recorded with its facet applied.
+          if (!valid_value(frame.type->validator, flush_run(frame))) return false;
           break;
-        }
         case Content::kElementOnly:
           if (!complete(frame)) return false;
           break;
@@ -1274,7 +1274,7 @@ class NativeScanner final : public Scanner, private Position {
         case Content::kUnsupported: return false;
       }
     }
-    flush_run(frame);
+    flush_run(frame);  // nothing left for a simple-typed element
     Event& e = events_.emplace_back();
     e.kind = Event::kEnd;
     e.depth = static_cast<std::uint32_t>(frames_.size());
