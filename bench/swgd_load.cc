@@ -547,6 +547,27 @@ double cpu_seconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
+/// The machine's CPU time so far, from the first line of /proc/stat, in clock ticks summed over
+/// every core: all of it, and the part spent idle (idle + iowait) and stolen by the hypervisor.
+struct MachineCpu {
+  double total = 0, idle = 0, steal = 0;
+};
+
+MachineCpu machine_cpu() {
+  MachineCpu out;
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  in >> cpu;
+  if (cpu != "cpu") return out;
+  // user nice system idle iowait irq softirq steal (guest time is inside user and nice).
+  double field[8] = {};
+  for (double& f : field) in >> f;
+  for (const double f : field) out.total += f;
+  out.idle = field[3] + field[4];
+  out.steal = field[7];
+  return out;
+}
+
 // CPU seconds (user + system) each kind of thread of process `pid` used so far, from
 // /proc/<pid>/task/*/stat, keyed by the thread's name with a trailing "-<n>" dropped (swgd names
 // its threads: ingest-0, ingest-1 → "ingest"; commit, front, back, checkpoint, zap, admin-http;
@@ -741,6 +762,7 @@ int run(Options options) {
   }
   shared.connected.wait();
   const double cpu_at_start = cpu_seconds();
+  const MachineCpu machine_at_start = machine_cpu();
   const auto gateway_cpu_at_start =
       swgd != 0 ? thread_cpu_seconds(swgd) : std::map<std::string, double>{};
   shared.t0 = Clock::now();
@@ -750,6 +772,7 @@ int run(Options options) {
   for (auto& thread : threads) thread.join();
   const double load_s = static_cast<double>(shared.last_receipt_ns.load()) / 1e9;
   const double client_cpu_s = cpu_seconds() - cpu_at_start;
+  const MachineCpu machine_at_end = machine_cpu();
   // The spawned gateway's CPU over the same span, per kind of thread.
   std::map<std::string, double> gateway_cpu;
   if (swgd != 0) {
@@ -897,6 +920,21 @@ int run(Options options) {
       json << ", " << json_string("swgd " + name) << ": " << seconds * per;
     }
     json << ", \"swgd total\": " << total * per << "},\n";
+    // The whole machine over the same span, as a share of all its cores: what swgd and the
+    // generator used, and what was busy for anything else (kernel threads, interrupts not
+    // charged to a process, other processes) or stolen by the hypervisor. A run whose "other"
+    // or "steal" stands out was disturbed from outside.
+    const double ticks_total = machine_at_end.total - machine_at_start.total;
+    if (ticks_total > 0) {
+      const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+      const double busy = ticks_total - (machine_at_end.idle - machine_at_start.idle);
+      const double pct = 100.0 / ticks_total;
+      json << "  \"machine_cpu_pct\": {\"cores\": " << ::sysconf(_SC_NPROCESSORS_ONLN)
+           << ", \"busy\": " << busy * pct << ", \"swgd\": " << total * ticks * pct
+           << ", \"load_generator\": " << client_cpu_s * ticks * pct
+           << ", \"other\": " << (busy - (total + client_cpu_s) * ticks) * pct
+           << ", \"steal\": " << (machine_at_end.steal - machine_at_start.steal) * pct << "},\n";
+    }
   }
   json << "  \"elapsed_s\": " << load_s
        << ", \"throughput_msgs_per_s\": " << (load_s > 0 ? receipts / load_s : 0)
