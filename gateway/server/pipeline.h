@@ -83,8 +83,8 @@ class Pipeline {
   /// committer thread after each batch that stored deliveries (to wake the dispatcher).
   Pipeline(std::shared_ptr<const xml::SchemaSet> schemas, trust::TrustContext trust,
            std::shared_ptr<const route::RoutingTable> routes, journal::Journal& journal,
-           const trust::Signer& receipt_signer, PipelineOptions options,
-           metrics::Registry& metrics, std::function<void()> committed);
+           const trust::Signer& receipt_signer, PipelineOptions options, metrics::Registry& metrics,
+           std::function<void()> committed);
   /// Finishes every submission already taken, commits, then stops the threads.
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
@@ -131,6 +131,7 @@ class Pipeline {
   std::vector<Reply> replies_[2];
   bool stopping_ = false;
   bool workers_stopped_ = false;
+  std::size_t last_batch_ = 0;  // submissions in the committer's last batch (its thread only)
   std::atomic<std::size_t> pending_{0};
   std::atomic<std::size_t> processing_{0};
   Status journal_health_;
