@@ -568,12 +568,19 @@ MachineCpu machine_cpu() {
   return out;
 }
 
-// CPU seconds (user + system) each kind of thread of process `pid` used so far, from
-// /proc/<pid>/task/*/stat, keyed by the thread's name with a trailing "-<n>" dropped (swgd names
-// its threads: ingest-0, ingest-1 → "ingest"; commit, front, back, checkpoint, zap, admin-http;
-// ZeroMQ's I/O thread is "ZMQbg/IO/0"). Empty when /proc cannot be read.
-std::map<std::string, double> thread_cpu_seconds(pid_t pid) {
-  std::map<std::string, double> out;
+// What each kind of thread of process `pid` used so far, keyed by the thread's name with a
+// trailing "-<n>" dropped (swgd names its threads: ingest-0, ingest-1 → "ingest"; commit, front,
+// back, checkpoint, zap, admin-http; ZeroMQ's I/O thread is "ZMQbg/IO/0"): CPU seconds (user +
+// system) from /proc/<pid>/task/*/stat, and bytes written towards storage (`write_bytes` of
+// /proc/<pid>/task/*/io: the journal's log and checkpoint writes, counted when they dirty the
+// page cache). Empty when /proc cannot be read.
+struct ThreadUse {
+  double cpu_s = 0;
+  double written_bytes = 0;
+};
+
+std::map<std::string, ThreadUse> thread_use(pid_t pid) {
+  std::map<std::string, ThreadUse> out;
   const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
   std::error_code ec;
   for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
@@ -596,7 +603,14 @@ std::map<std::string, double> thread_cpu_seconds(pid_t pid) {
       if (i == 14) utime = std::strtod(field.c_str(), nullptr);
       if (i == 15) stime = std::strtod(field.c_str(), nullptr);
     }
-    out[name] += (utime + stime) / ticks;
+    ThreadUse& use = out[name];
+    use.cpu_s += (utime + stime) / ticks;
+    std::ifstream io(task.path() / "io");
+    for (std::string key; io >> key;) {
+      double value = 0;
+      io >> value;
+      if (key == "write_bytes:") use.written_bytes += value;
+    }
   }
   return out;
 }
@@ -763,8 +777,8 @@ int run(Options options) {
   shared.connected.wait();
   const double cpu_at_start = cpu_seconds();
   const MachineCpu machine_at_start = machine_cpu();
-  const auto gateway_cpu_at_start =
-      swgd != 0 ? thread_cpu_seconds(swgd) : std::map<std::string, double>{};
+  const auto gateway_use_at_start =
+      swgd != 0 ? thread_use(swgd) : std::map<std::string, ThreadUse>{};
   shared.t0 = Clock::now();
   shared.stop_submitting = shared.t0 + std::chrono::duration_cast<Clock::duration>(
                                            std::chrono::duration<double>(options.duration_s));
@@ -774,12 +788,13 @@ int run(Options options) {
   const double client_cpu_s = cpu_seconds() - cpu_at_start;
   const MachineCpu machine_at_end = machine_cpu();
   // The spawned gateway's CPU over the same span, per kind of thread.
-  std::map<std::string, double> gateway_cpu;
+  std::map<std::string, ThreadUse> gateway_use;
   if (swgd != 0) {
-    gateway_cpu = thread_cpu_seconds(swgd);
-    for (auto& [name, seconds] : gateway_cpu) {
-      if (auto it = gateway_cpu_at_start.find(name); it != gateway_cpu_at_start.end()) {
-        seconds -= it->second;
+    gateway_use = thread_use(swgd);
+    for (auto& [name, use] : gateway_use) {
+      if (auto it = gateway_use_at_start.find(name); it != gateway_use_at_start.end()) {
+        use.cpu_s -= it->second.cpu_s;
+        use.written_bytes -= it->second.written_bytes;
       }
     }
   }
@@ -908,18 +923,29 @@ int run(Options options) {
        << ", \"undecodable_replies\": " << undecodable << ", \"unmatched_replies\": " << unmatched
        << ",\n";
   json << "  \"load_generator_cpu_s\": " << client_cpu_s << ",\n";
-  if (!gateway_cpu.empty()) {
+  if (!gateway_use.empty()) {
     // CPU per receipt, by kind of gateway thread, and the load generator's, over the load alone
     // (documents were prepared before): where the machine's cores went.
     const double per = receipts > 0 ? 1e6 / static_cast<double>(receipts) : 0;
     double total = 0;
     json << "  \"cpu_us_per_msg\": {\"load_generator\": " << client_cpu_s * per;
-    for (const auto& [name, seconds] : gateway_cpu) {
-      total += seconds;
-      if (seconds <= 0) continue;  // idle threads (the reaper, ZAP, admin HTTP) are left out
-      json << ", " << json_string("swgd " + name) << ": " << seconds * per;
+    for (const auto& [name, use] : gateway_use) {
+      total += use.cpu_s;
+      if (use.cpu_s <= 0) continue;  // idle threads (the reaper, ZAP, admin HTTP) are left out
+      json << ", " << json_string("swgd " + name) << ": " << use.cpu_s * per;
     }
     json << ", \"swgd total\": " << total * per << "},\n";
+    // Bytes written towards the disk per receipt, by kind of gateway thread: the committer's
+    // are the journal's log, the checkpoint's its database file.
+    json << "  \"written_kb_per_msg\": {";
+    bool first_writer = true;
+    for (const auto& [name, use] : gateway_use) {
+      if (use.written_bytes <= 0) continue;
+      json << (first_writer ? "" : ", ") << json_string("swgd " + name) << ": "
+           << use.written_bytes * per / 1e9;
+      first_writer = false;
+    }
+    json << "},\n";
     // The whole machine over the same span, as a share of all its cores: what swgd and the
     // generator used, and what was busy for anything else (kernel threads, interrupts not
     // charged to a process, other processes) or stolen by the hypervisor. A run whose "other"
