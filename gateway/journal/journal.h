@@ -189,6 +189,13 @@ class Journal {
   virtual Status release_dead_letter(DeliveryId id, const std::string& operator_id,
                                      const std::string& reason, Time now) = 0;
 
+  /// delivered → pending (leasable at `now`, same delivery id, attempts kept) and one audit entry
+  /// ("redeliver", subject = the delivery id), in one transaction: an operator's replay of a
+  /// delivery the agency acknowledged but no longer has (restored from a backup, say). Errors
+  /// as release_dead_letter, kFailedPrecondition from any state but delivered.
+  virtual Status redeliver(DeliveryId id, const std::string& operator_id, const std::string& reason,
+                           Time now) = 0;
+
   /// Routes again an accepted message that no rule routed when it came (its one delivery is the
   /// dead letter to kUnroutable): that delivery is replaced by one pending delivery, due `now`,
   /// to each of `destinations`, and one audit entry ("reroute", subject = the message id, detail

@@ -732,6 +732,30 @@ struct SqliteJournal::Impl {
     SWG_RETURN_IF_ERROR(update());
     return txn.commit();
   }
+
+  /// An operator's move of delivery `id` from `from` back to pending, due `now`, with its audit
+  /// entry (`action`, subject = the delivery id, detail = `reason`), durably, in one transaction.
+  /// A delivery to kUnroutable is refused: nothing would lease it.
+  Status audited_requeue(DeliveryId id, DeliveryState from, const char* action,
+                         const std::string& operator_id, const std::string& reason, Time now) {
+    if (operator_id.empty()) {
+      return invalid_argument("JOURNAL_NO_OPERATOR", std::string(action) + " needs an operator");
+    }
+    const std::string subject = std::to_string(id);
+    return durably([&] {
+      return transition(
+          id, {from}, action,
+          [&] {
+            {
+              Statement::Use use(set_released);
+              use.bind(1, id).bind(2, to_us(now));
+              SWG_RETURN_IF_ERROR(use.run());
+            }
+            return write_audit({0, now, operator_id, action, subject, reason});
+          },
+          /*routed_only=*/true);
+    });
+  }
 };
 
 SqliteJournal::SqliteJournal(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -1067,23 +1091,14 @@ Status SqliteJournal::dead_letter(DeliveryId id, const std::string& reason, Time
 
 Status SqliteJournal::release_dead_letter(DeliveryId id, const std::string& operator_id,
                                           const std::string& reason, Time now) {
-  if (operator_id.empty()) {
-    return invalid_argument("JOURNAL_NO_OPERATOR", "release_dead_letter needs an operator");
-  }
-  const std::string subject = std::to_string(id);
-  return impl_->durably([&] {
-    return impl_->transition(
-        id, {DeliveryState::kDeadLettered}, "release_dead_letter",
-        [&] {
-          {
-            Statement::Use use(impl_->set_released);
-            use.bind(1, id).bind(2, to_us(now));
-            SWG_RETURN_IF_ERROR(use.run());
-          }
-          return impl_->write_audit({0, now, operator_id, "release_dead_letter", subject, reason});
-        },
-        /*routed_only=*/true);
-  });
+  return impl_->audited_requeue(id, DeliveryState::kDeadLettered, "release_dead_letter",
+                                operator_id, reason, now);
+}
+
+Status SqliteJournal::redeliver(DeliveryId id, const std::string& operator_id,
+                                const std::string& reason, Time now) {
+  return impl_->audited_requeue(id, DeliveryState::kDelivered, "redeliver", operator_id, reason,
+                                now);
 }
 
 Status SqliteJournal::reroute(const std::string& gateway_message_id,

@@ -70,6 +70,8 @@ class SqliteJournal final : public Journal {
   Status dead_letter(DeliveryId id, const std::string& reason, Time now) override;
   Status release_dead_letter(DeliveryId id, const std::string& operator_id,
                              const std::string& reason, Time now) override;
+  Status redeliver(DeliveryId id, const std::string& operator_id, const std::string& reason,
+                   Time now) override;
   Status reroute(const std::string& gateway_message_id,
                  const std::vector<std::string>& destinations, const std::string& operator_id,
                  const std::string& reason, Time now) override;

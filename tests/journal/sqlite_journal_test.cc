@@ -414,7 +414,7 @@ TEST_CASE("delivery state transitions") {
     CHECK((*later)[0].attempts == 1);
   }
 
-  SECTION("in_flight → delivered, and delivered is final") {
+  SECTION("in_flight → delivered, and nothing but an operator moves it from there") {
     auto leased = journal->lease("customs", 1, at(300));
     REQUIRE(leased->size() == 1);
     DeliveryId id = (*leased)[0].delivery_id;
@@ -432,6 +432,51 @@ TEST_CASE("delivery state transitions") {
     for (const Delivery& d : *again) CHECK(d.delivery_id != id);
   }
 
+  SECTION("delivered goes out again only by an operator's audited redelivery, with its id") {
+    auto leased = journal->lease("customs", 1, at(300));
+    REQUIRE(leased->size() == 1);
+    const Delivery first = (*leased)[0];
+    const DeliveryId id = first.delivery_id;
+    // In flight: it is on its way already, nothing to replay.
+    CHECK(journal->redeliver(id, "alice", "r", at(301)).code() == StatusCode::kFailedPrecondition);
+    REQUIRE(journal->mark_delivered(id, at(302)).ok());
+    CHECK(journal->redeliver(id, "", "r", at(303)).code() == StatusCode::kInvalidArgument);
+    CHECK(journal->redeliver(9999, "alice", "r", at(303)).code() == StatusCode::kNotFound);
+    CHECK(journal->audit_log(0, 10)->empty());
+    CHECK(delivery(*journal, id).state == DeliveryState::kDelivered);
+
+    REQUIRE(journal->redeliver(id, "alice", "agency restored from a backup", at(400)).ok());
+    Delivery d = delivery(*journal, id);
+    CHECK(d.state == DeliveryState::kPending);
+    CHECK(d.next_attempt_at == at(400));
+    CHECK(d.attempts == first.attempts);
+    auto log = journal->audit_log(0, 10);
+    REQUIRE(log.ok());
+    REQUIRE(log->size() == 1);
+    CHECK((*log)[0].operator_id == "alice");
+    CHECK((*log)[0].action == "redeliver");
+    CHECK((*log)[0].subject == std::to_string(id));
+    CHECK((*log)[0].detail == "agency restored from a backup");
+    CHECK((*log)[0].at == at(400));
+    // Pending now, not delivered: a second request changes nothing and audits nothing.
+    CHECK(journal->redeliver(id, "alice", "twice", at(401)).code() ==
+          StatusCode::kFailedPrecondition);
+    CHECK(journal->audit_log(0, 10)->size() == 1);
+
+    // Leased again as it was the first time: same id, same message, same bytes.
+    auto again = journal->lease("customs", 10, at(400));
+    REQUIRE(again.ok());
+    const auto found = std::find_if(again->begin(), again->end(),
+                                    [&](const Delivery& x) { return x.delivery_id == id; });
+    REQUIRE(found != again->end());
+    CHECK(found->gateway_message_id == first.gateway_message_id);
+    CHECK(found->raw == first.raw);
+    CHECK(found->model == first.model);
+    CHECK_FALSE(found->raw.empty());
+    REQUIRE(journal->mark_delivered(id, at(402)).ok());
+    CHECK(delivery(*journal, id).state == DeliveryState::kDelivered);
+  }
+
   SECTION("a pending delivery cannot be marked delivered or failed") {
     DeliveryId id = deliveries_of(*journal, "g1")[0].delivery_id;
     Status st = journal->mark_delivered(id, at(300));
@@ -447,6 +492,7 @@ TEST_CASE("delivery state transitions") {
     CHECK(journal->mark_failed(9999, "e", at(1), at(1)).code() == StatusCode::kNotFound);
     CHECK(journal->dead_letter(9999, "r", at(1)).code() == StatusCode::kNotFound);
     CHECK(journal->release_dead_letter(9999, "ops", "r", at(1)).code() == StatusCode::kNotFound);
+    CHECK(journal->redeliver(9999, "ops", "r", at(1)).code() == StatusCode::kNotFound);
   }
 
   SECTION("in_flight → failed waits for its next attempt, then leases again") {

@@ -87,6 +87,10 @@ class GatedJournal final : public Journal {
                              const std::string& reason, journal::Time now) override {
     return real_->release_dead_letter(id, operator_id, reason, now);
   }
+  Status redeliver(journal::DeliveryId id, const std::string& operator_id,
+                   const std::string& reason, journal::Time now) override {
+    return real_->redeliver(id, operator_id, reason, now);
+  }
   Status reroute(const std::string& id, const std::vector<std::string>& destinations,
                  const std::string& operator_id, const std::string& reason,
                  journal::Time now) override {

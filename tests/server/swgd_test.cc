@@ -613,7 +613,8 @@ TEST_CASE(
 
 TEST_CASE(
     "a delivery an agency refused is dead-lettered; an operator's swg journal release "
-    "sends it again while swgd runs") {
+    "sends it again while swgd runs, and swg journal redeliver once more after it was "
+    "delivered") {
   Deployment deployment;
   auto t = transport::Transport::create();
   REQUIRE(t.ok());
@@ -654,6 +655,24 @@ TEST_CASE(
   CHECK((*again)->delivery_id() == delivery_id);
   CHECK((*again)->gateway_message_id() == receipt.gateway_message_id());
   REQUIRE(worker->ack(delivery_id).ok());
+
+  // Delivered; the agency then loses it (restored from a backup) and asks for it again.
+  testing::CommandResult replayed;
+  for (int i = 0; i < 100; ++i) {  // the ACK is settled asynchronously
+    replayed = testing::run_command(tool + "redeliver " + delivery_id +
+                                    " --operator ops-day --reason 'register restored'");
+    if (replayed.exit_status == 0) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  INFO(replayed.out);
+  REQUIRE(replayed.exit_status == 0);
+  auto replay = worker->next(5s);
+  REQUIRE(replay.ok());
+  REQUIRE(replay->has_value());
+  CHECK((*replay)->delivery_id() == delivery_id);
+  CHECK((*replay)->gateway_message_id() == receipt.gateway_message_id());
+  CHECK((*replay)->original() == (*first)->original());
+  REQUIRE(worker->ack(delivery_id).ok());
   std::this_thread::sleep_for(100ms);  // the acknowledgement is settled
   REQUIRE(swgd->finish(SIGTERM, 10s) == 0);
 
@@ -664,10 +683,15 @@ TEST_CASE(
   }
   auto log = (*j)->audit_log(0, 10);
   REQUIRE(log.ok());
-  REQUIRE(log->size() == 1);
+  REQUIRE(log->size() == 2);
   CHECK((*log)[0].operator_id == "ops-night");
+  CHECK((*log)[0].action == "release_dead_letter");
   CHECK((*log)[0].subject == delivery_id);
   CHECK((*log)[0].detail == "register back online");
+  CHECK((*log)[1].operator_id == "ops-day");
+  CHECK((*log)[1].action == "redeliver");
+  CHECK((*log)[1].subject == delivery_id);
+  CHECK((*log)[1].detail == "register restored");
 }
 
 TEST_CASE(

@@ -1,6 +1,7 @@
 // `swg journal` as an operator runs it: a real process on a real journal file that another
 // connection (standing in for swgd) keeps open, with its checkpointer running, the whole time.
 
+#include <chrono>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -176,6 +177,53 @@ TEST_CASE("swg journal release sends a dead letter again, audited, and only a de
   CHECK(has(unknown.out, R"("code":"JOURNAL_NO_SUCH_DELIVERY")"));
   CHECK(f.swg("release g1 --operator alice --reason x").exit_status == 2);
   CHECK(f.journal->audit_log(0, 10)->size() == 1);
+}
+
+TEST_CASE("swg journal redeliver sends delivered deliveries again, audited, one line each") {
+  Fixture f;
+  auto leased = f.journal->lease("customs", 10, at(1'700'000'200));
+  REQUIRE(leased.ok());
+  REQUIRE(leased->size() == 1);
+  const DeliveryId customs = (*leased)[0].delivery_id;
+  REQUIRE(f.journal->mark_delivered(customs, at(1'700'000'201)).ok());
+  const std::string id = std::to_string(customs);
+  // Without who and why, or with an id that is not one, nothing happens.
+  CHECK(f.swg("redeliver " + id + " --reason x").exit_status == 2);
+  CHECK(f.swg("redeliver " + id + " --operator bob").exit_status == 2);
+  CHECK(f.swg("redeliver " + id + " g1 --operator bob --reason x").exit_status == 2);
+  CHECK(f.state_of(customs) == DeliveryState::kDelivered);
+  CHECK(f.journal->audit_log(0, 10)->empty());
+
+  // One delivered, one dead letter (release is for that), one unknown: each answered.
+  CommandResult replayed = f.swg("redeliver " + id + " " + std::to_string(f.quarantine) +
+                                 " 999999 --operator bob --reason 'agency restored from a backup'");
+  CHECK(replayed.exit_status == 1);
+  auto lines = lines_of(replayed.out);
+  REQUIRE(lines.size() == 3);
+  CHECK(
+      has(lines[0],
+          "{\"deliveryId\":" + id +
+              R"(,"redelivered":true,"operator":"bob","reason":"agency restored from a backup"})"));
+  CHECK(has(lines[1], "{\"deliveryId\":" + std::to_string(f.quarantine) +
+                          R"(,"error":{"code":"JOURNAL_ILLEGAL_TRANSITION")"));
+  CHECK(has(lines[2], R"({"deliveryId":999999,"error":{"code":"JOURNAL_NO_SUCH_DELIVERY")"));
+  // Seen by the other connection: in the outbox again, the dead letter untouched, one audit row.
+  CHECK(f.state_of(customs) == DeliveryState::kPending);
+  CHECK(f.state_of(f.quarantine) == DeliveryState::kDeadLettered);
+  auto log = f.journal->audit_log(0, 10);
+  REQUIRE(log.ok());
+  REQUIRE(log->size() == 1);
+  CHECK((*log)[0].operator_id == "bob");
+  CHECK((*log)[0].action == "redeliver");
+  CHECK((*log)[0].subject == id);
+  CHECK((*log)[0].detail == "agency restored from a backup");
+  // Due when the tool ran (the wall clock's now, not this test's times).
+  const Time after_the_tool =
+      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+  auto again = f.journal->lease("customs", 10, after_the_tool);
+  REQUIRE(again.ok());
+  REQUIRE(again->size() == 1);
+  CHECK((*again)[0].delivery_id == customs);
 }
 
 TEST_CASE("swg journal held lists the decisions a partner has not fetched yet") {

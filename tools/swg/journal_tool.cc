@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include <google/protobuf/util/json_util.h>
 
@@ -165,22 +166,29 @@ int deliveries(journal::Journal& j, const JournalToolOptions& o,
   return 0;
 }
 
-int release(journal::Journal& j, const JournalToolOptions& o) {
-  journal::DeliveryId id = 0;
+// A delivery id as an operator typed it: a positive whole number, or nothing.
+std::optional<journal::DeliveryId> delivery_id_of(const std::string& text) {
   try {
     std::size_t used = 0;
-    id = std::stoll(o.id, &used);
-    if (used != o.id.size() || id <= 0) throw std::invalid_argument(o.id);
+    const journal::DeliveryId id = std::stoll(text, &used);
+    if (used == text.size() && id > 0) return id;
   } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+int release(journal::Journal& j, const JournalToolOptions& o) {
+  const std::optional<journal::DeliveryId> id = delivery_id_of(o.id);
+  if (!id) {
     std::cerr << "swg journal release: a delivery id is a positive whole number, not '" << o.id
               << "'\n";
     return 2;
   }
   const Time now =
       std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
-  Status st = j.release_dead_letter(id, o.operator_id, o.reason, now);
+  Status st = j.release_dead_letter(*id, o.operator_id, o.reason, now);
   if (!st.ok()) return refused(st);
-  std::cout << "{\"deliveryId\":" << id
+  std::cout << "{\"deliveryId\":" << *id
             << ",\"released\":true,\"operator\":" << json_string(o.operator_id)
             << ",\"reason\":" << json_string(o.reason) << "}\n";
   return 0;
@@ -188,6 +196,34 @@ int release(journal::Journal& j, const JournalToolOptions& o) {
 
 Time now() {
   return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+}
+
+// Each delivery in its own transaction with its own audit entry, one line each; a refusal of one
+// does not stop the others, and makes the exit status 1.
+int redeliver(journal::Journal& j, const JournalToolOptions& o) {
+  std::vector<journal::DeliveryId> ids;
+  for (const std::string& text : o.ids) {
+    const std::optional<journal::DeliveryId> id = delivery_id_of(text);
+    if (!id) {
+      std::cerr << "swg journal redeliver: a delivery id is a positive whole number, not '" << text
+                << "'\n";
+      return 2;
+    }
+    ids.push_back(*id);
+  }
+  int exit_status = 0;
+  for (const journal::DeliveryId id : ids) {
+    Status st = j.redeliver(id, o.operator_id, o.reason, now());
+    if (!st.ok()) {
+      std::cout << "{\"deliveryId\":" << id << ",\"error\":" << json_error(st) << "}\n";
+      exit_status = 1;
+      continue;
+    }
+    std::cout << "{\"deliveryId\":" << id
+              << ",\"redelivered\":true,\"operator\":" << json_string(o.operator_id)
+              << ",\"reason\":" << json_string(o.reason) << "}\n";
+  }
+  return exit_status;
 }
 
 int reroute(journal::Journal& j, const JournalToolOptions& o) {
@@ -279,7 +315,8 @@ int run_journal(const JournalToolOptions& o) {
     std::cerr << "swg journal: --limit is 1..10000\n";
     return 2;
   }
-  if ((o.command == "release" || (o.command == "reroute" && !o.dry_run)) &&
+  if ((o.command == "release" || o.command == "redeliver" ||
+       (o.command == "reroute" && !o.dry_run)) &&
       (o.operator_id.empty() || o.reason.empty())) {
     std::cerr << "swg journal " << o.command
               << ": --operator and --reason are required (the change is audited)\n";
@@ -299,6 +336,7 @@ int run_journal(const JournalToolOptions& o) {
   if (o.command == "deliveries") return deliveries(j, o, state);
   if (o.command == "dead-letters") return deliveries(j, o, DeliveryState::kDeadLettered);
   if (o.command == "release") return release(j, o);
+  if (o.command == "redeliver") return redeliver(j, o);
   if (o.command == "reroute") return reroute(j, o);
   if (o.command == "audit") return audit(j, o);
   if (o.command == "outbox") return outbox(j);

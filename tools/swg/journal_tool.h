@@ -19,23 +19,25 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace swg::tools {
 
 struct JournalToolOptions {
   std::string journal;  ///< path of journal.sqlite
   std::string config;   ///< gateway.toml; reroute reads its routes (and what they name)
-  std::string command;  ///< messages | show | deliveries | dead-letters | release | reroute |
-                        ///< audit | outbox | held
+  std::string command;  ///< messages | show | deliveries | dead-letters | release | redeliver |
+                        ///< reroute | audit | outbox | held
   std::optional<std::string> sender, destination, state, message;  ///< filters
   std::string partner;                                             ///< held: whose
-  std::string id;           ///< show, reroute: gateway message id; release: delivery id
-  bool raw = false;         ///< show: the bytes as received, to standard output
-  std::int64_t after = 0;   ///< paging: seq or delivery id after which to start
-  int limit = 100;          ///< at most this many lines
-  std::string operator_id;  ///< release, reroute: who
-  std::string reason;       ///< release, reroute: why
-  bool dry_run = false;     ///< reroute: say where, change nothing
+  std::string id;                ///< show, reroute: gateway message id; release: delivery id
+  std::vector<std::string> ids;  ///< redeliver: delivery ids
+  bool raw = false;              ///< show: the bytes as received, to standard output
+  std::int64_t after = 0;        ///< paging: seq or delivery id after which to start
+  int limit = 100;               ///< at most this many lines
+  std::string operator_id;       ///< release, redeliver, reroute: who
+  std::string reason;            ///< release, redeliver, reroute: why
+  bool dry_run = false;          ///< reroute: say where, change nothing
 };
 
 int run_journal(const JournalToolOptions& options);

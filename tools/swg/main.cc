@@ -4,7 +4,7 @@
 //   swg sign FILE       sign a document (enveloped XMLDSig, or detached CMS with --cms)
 //   swg agency          the reference agency worker: serve deliveries, answer with decisions
 //   swg submit / fetch  a partner's side of the gateway
-//   swg journal …       inspect the journal; release dead letters (audited)
+//   swg journal …       inspect the journal; release dead letters, replay deliveries (audited)
 
 #include <cstdlib>
 #include <ctime>
@@ -144,7 +144,8 @@ int main(int argc, char** argv) {
   swg::tools::JournalToolOptions journal;
   std::string journal_config = from_env_or("SWG_CONFIG", source + "/config/gateway.toml");
   auto* journal_cmd = app.add_subcommand(
-      "journal", "Inspect the journal; release dead letters (audited). JSON lines.");
+      "journal",
+      "Inspect the journal; release dead letters, replay deliveries (audited). JSON lines.");
   journal_cmd->require_subcommand(1);
   journal_cmd->add_option("--journal", journal.journal,
                           "The journal file (default: data_dir/journal.sqlite of --config)");
@@ -176,6 +177,13 @@ int main(int argc, char** argv) {
   j_release->add_option("delivery", journal.id, "Delivery id")->required();
   j_release->add_option("--operator", journal.operator_id, "Who releases it")->required();
   j_release->add_option("--reason", journal.reason, "Why")->required();
+  auto* j_redeliver = journal_cmd->add_subcommand(
+      "redeliver",
+      "Send delivered deliveries again, same ids, due now: a replay for an agency that lost "
+      "them (audited)");
+  j_redeliver->add_option("delivery", journal.ids, "Delivery ids")->required();
+  j_redeliver->add_option("--operator", journal.operator_id, "Who asks for it")->required();
+  j_redeliver->add_option("--reason", journal.reason, "Why")->required();
   auto* j_reroute = journal_cmd->add_subcommand(
       "reroute", "Route an unroutable message by the routes of --config as they are now (audited)");
   j_reroute->add_option("id", journal.id, "Gateway message id")->required();
