@@ -135,6 +135,7 @@ Status sqlite_error(int rc, sqlite3* db, std::string_view what) {
       return Status(StatusCode::kDataLoss, "JOURNAL_DATA_LOSS", std::move(message));
     case SQLITE_CONSTRAINT:
       return Status(StatusCode::kAlreadyExists, "JOURNAL_CONSTRAINT", std::move(message));
+    case SQLITE_READONLY: return failed_precondition("JOURNAL_READ_ONLY", std::move(message));
     default: return internal_error(std::move(message));
   }
 }
@@ -763,13 +764,35 @@ SqliteJournal::~SqliteJournal() = default;
 
 StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesystem::path& path,
                                                              const SqliteJournalOptions& options) {
-  if (!options.create_if_missing && !std::filesystem::exists(path)) {
+  StatusOr<std::unique_ptr<Impl>> impl = connect(path, options);
+  if (impl.ok()) return std::unique_ptr<SqliteJournal>(new SqliteJournal(std::move(*impl)));
+  const std::filesystem::path shm = path.string() + "-shm";
+  if (options.read_only && impl.status().reason() == "JOURNAL_READ_ONLY" &&
+      !std::filesystem::exists(shm)) {
+    // SQLite reads a WAL journal through its -shm file, and creates it when no connection has
+    // (a stopped swgd removes it): without write access to the folder, nothing can be read.
+    return failed_precondition(
+        "JOURNAL_READ_ONLY",
+        path.string() +
+            ": cannot be read without write access to its folder while no swgd has "
+            "it open (" +
+            shm.filename().string() + " is missing)");
+  }
+  return impl.status();
+}
+
+StatusOr<std::unique_ptr<SqliteJournal::Impl>> SqliteJournal::connect(
+    const std::filesystem::path& path, const SqliteJournalOptions& options) {
+  const bool read_only = options.read_only;
+  if ((read_only || !options.create_if_missing) && !std::filesystem::exists(path)) {
     return Status(StatusCode::kNotFound, "JOURNAL_NOT_FOUND", "no journal at " + path.string());
   }
   auto impl = std::make_unique<Impl>();
   sqlite3* raw = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
-              (options.create_if_missing ? SQLITE_OPEN_CREATE : 0);
+  const int flags =
+      SQLITE_OPEN_NOMUTEX |
+      (read_only ? SQLITE_OPEN_READONLY
+                 : SQLITE_OPEN_READWRITE | (options.create_if_missing ? SQLITE_OPEN_CREATE : 0));
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   impl->db.reset(raw);
   if (rc != SQLITE_OK) {
@@ -785,8 +808,11 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
 
   // Submissions are around 10 KB: 16 KB pages keep most of one in a page or two instead of a
   // chain of 4 KB overflow pages. Takes effect only when the file is created.
-  SWG_RETURN_IF_ERROR(exec(db, "PRAGMA page_size = 16384"));
-  StatusOr<std::string> mode = query_text(db, "PRAGMA journal_mode = WAL");
+  if (!read_only) SWG_RETURN_IF_ERROR(exec(db, "PRAGMA page_size = 16384"));
+  // A read-only connection cannot change the mode; it reads the log of a journal in WAL mode
+  // (its -shm file must exist or be creatable: a running swgd keeps both).
+  StatusOr<std::string> mode =
+      query_text(db, read_only ? "PRAGMA journal_mode" : "PRAGMA journal_mode = WAL");
   if (!mode.ok()) return Status(mode.status()).annotate(path.string());
   if (*mode != "wal") {
     return failed_precondition("JOURNAL_NO_WAL",
@@ -847,6 +873,14 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
     version = *seen;
     return ok_status();
   }));
+  if (version != kSchemaVersion && read_only) {
+    return failed_precondition(
+        "JOURNAL_SCHEMA_OLDER",
+        path.string() +
+            (version == 0 ? std::string(" is empty")
+                          : " has schema version " + std::to_string(version)) +
+            "; opened read-only, it is not created or migrated here (swgd does that at start)");
+  }
   if (version != kSchemaVersion) {
     SWG_RETURN_IF_ERROR(in_transaction("BEGIN IMMEDIATE", [&]() -> Status {
       StatusOr<std::int64_t> seen = inspect();
@@ -866,20 +900,25 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
     }));
   }
   SWG_RETURN_IF_ERROR(impl->prepare_all());
-  // The connection opened the log (creating it if need be) at its first read, above; SQLite
-  // keeps that file, truncating it rather than removing it, while a connection is open.
-  const std::filesystem::path log_path = path.string() + "-wal";
-  const int log_fd = ::open(log_path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (log_fd < 0) {
-    return failed_precondition(
-        "JOURNAL_NO_WAL",
-        log_path.string() + ": cannot open the write-ahead log: " + std::strerror(errno));
+  if (read_only) {
+    // It writes nothing, so it has nothing to make durable: every change fails in SQLite first.
+    impl->log = std::make_unique<LogSync>([] { return 0; });
+  } else {
+    // The connection opened the log (creating it if need be) at its first read, above; SQLite
+    // keeps that file, truncating it rather than removing it, while a connection is open.
+    const std::filesystem::path log_path = path.string() + "-wal";
+    const int log_fd = ::open(log_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (log_fd < 0) {
+      return failed_precondition(
+          "JOURNAL_NO_WAL",
+          log_path.string() + ": cannot open the write-ahead log: " + std::strerror(errno));
+    }
+    impl->log = LogSync::of_file(log_fd);
   }
-  impl->log = LogSync::of_file(log_fd);
   // A schema just created or migrated was committed like everything else, without an fsync.
-  SWG_RETURN_IF_ERROR(impl->log->wait(impl->log->wrote()));
-  if (options.checkpoint_pages < 0) sqlite3_wal_autocheckpoint(db, 0);
-  if (options.checkpoint_pages > 0) {
+  if (!read_only) SWG_RETURN_IF_ERROR(impl->log->wait(impl->log->wrote()));
+  if (read_only || options.checkpoint_pages < 0) sqlite3_wal_autocheckpoint(db, 0);
+  if (!read_only && options.checkpoint_pages > 0) {
     sqlite3* second = nullptr;
     rc = sqlite3_open_v2(path.c_str(), &second, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                          nullptr);
@@ -901,7 +940,7 @@ StatusOr<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::filesyst
                                                         options.checkpoint_pages, path, impl->mu);
     sqlite3_wal_hook(db, &Checkpointer::on_commit, impl->checkpointer.get());
   }
-  return std::unique_ptr<SqliteJournal>(new SqliteJournal(std::move(impl)));
+  return impl;
 }
 
 StatusOr<std::vector<AppendResult>> SqliteJournal::append(const std::vector<Submission>& batch) {

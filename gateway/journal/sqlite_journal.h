@@ -28,6 +28,11 @@ struct SqliteJournalOptions {
   /// tool beside a running swgd, whose journal checkpoints); SQLite still checkpoints when the
   /// last connection to the file closes.
   int checkpoint_pages = 256;
+  /// Open for reading only (least privilege for inspection): the file must exist with the
+  /// current schema (nothing is created or migrated), no checkpoint is run, and every change is
+  /// refused with kFailedPrecondition JOURNAL_READ_ONLY. The journal's -wal and -shm files must
+  /// exist (a running swgd keeps them) or be creatable.
+  bool read_only = false;
 };
 
 /// Journal on one SQLite file. One connection, used under a mutex: every method is thread-safe
@@ -46,8 +51,10 @@ class SqliteJournal final : public Journal {
   /// whose schema is current is opened without waiting for the write lock. Errors: kNotFound
   /// (missing file and !create_if_missing), kFailedPrecondition (JOURNAL_CANNOT_OPEN: the path
   /// cannot be opened; JOURNAL_SCHEMA_NEWER: written by a newer version; JOURNAL_NOT_A_JOURNAL:
-  /// another application's database; JOURNAL_NO_WAL: the file system cannot hold a WAL), kDataLoss
-  /// (not a database, corrupt, or an I/O error), kUnavailable.
+  /// another application's database; JOURNAL_NO_WAL: the file system cannot hold a WAL;
+  /// read_only: JOURNAL_SCHEMA_OLDER, and JOURNAL_READ_ONLY when the journal cannot be read
+  /// without writing, its -shm file missing and its folder not writable), kDataLoss (not a
+  /// database, corrupt, or an I/O error), kUnavailable.
   static StatusOr<std::unique_ptr<SqliteJournal>> open(const std::filesystem::path& path,
                                                        const SqliteJournalOptions& options = {});
 
@@ -89,6 +96,8 @@ class SqliteJournal final : public Journal {
  private:
   struct Impl;
   explicit SqliteJournal(std::unique_ptr<Impl> impl);
+  static StatusOr<std::unique_ptr<Impl>> connect(const std::filesystem::path& path,
+                                                 const SqliteJournalOptions& options);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,6 +1,9 @@
 #include "gateway/journal/sqlite_journal.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/fsuid.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -178,6 +181,145 @@ TEST_CASE("SqliteJournal opens, creates its schema once and guards the version")
     auto journal = SqliteJournal::open(path);
     CHECK(journal.status().code() == StatusCode::kDataLoss);
   }
+}
+
+TEST_CASE("a journal opened read-only reads what its writer commits and changes nothing") {
+  TempDir dir;
+  const auto path = dir.path() / "journal.db";
+  SqliteJournalOptions read_only;
+  read_only.read_only = true;
+
+  SECTION("a missing file is NotFound and is not created") {
+    auto journal = SqliteJournal::open(path, read_only);
+    CHECK(journal.status().code() == StatusCode::kNotFound);
+    CHECK_FALSE(std::filesystem::exists(path));
+  }
+  SECTION("beside a writer") {
+    auto writer = open_journal(path);
+    append_ok(*writer, {accepted("g1", "p1", "m1", {"customs"})});
+    auto opened = SqliteJournal::open(path, read_only);
+    REQUIRE(opened.ok());
+    SqliteJournal& reader = **opened;
+    CHECK(reader.message("g1").ok());
+    // What the writer commits afterwards is seen.
+    append_ok(*writer, {accepted("g2", "p1", "m2", {"customs"})});
+    CHECK(reader.message("g2").ok());
+    CHECK(reader.messages(MessageFilter{})->size() == 2);
+    CHECK(reader.deliveries(DeliveryFilter{})->size() == 2);
+    auto counts = reader.delivery_counts();
+    REQUIRE(counts.ok());
+    REQUIRE(counts->size() == 1);
+    CHECK((*counts)[0].count == 2);
+
+    // Every kind of change is refused, and none happens.
+    auto refused = [](const Status& st) {
+      CHECK(st.code() == StatusCode::kFailedPrecondition);
+      CHECK(st.reason() == "JOURNAL_READ_ONLY");
+    };
+    refused(reader.append({accepted("g3", "p1", "m3", {"customs"})}).status());
+    refused(reader.lease("customs", 10, at(1'800'000'000)).status());
+    refused(reader.audit({0, at(1'800'000'000), "alice", "note", "g1", "x"}));
+    refused(reader.dead_letter(deliveries_of(*writer, "g1")[0].delivery_id, "x", at(1)));
+    refused(reader.mark_fetched("g1", "p1", at(1)));
+    CHECK_FALSE(writer->message("g3").ok());
+    CHECK(writer->audit_log(0, 10)->empty());
+    for (const Delivery& d : writer->deliveries(DeliveryFilter{}).value()) {
+      CHECK(d.state == DeliveryState::kPending);
+    }
+    // The writer goes on as before.
+    append_ok(*writer, {accepted("g3", "p1", "m3", {"customs"})});
+    CHECK(writer->lease("customs", 10, at(1'800'000'000))->size() == 3);
+  }
+  SECTION("after the writer has closed it (its log gone)") {
+    append_ok(*open_journal(path), {accepted("g1", "p1", "m1", {"customs"})});
+    CHECK_FALSE(std::filesystem::exists(path.string() + "-wal"));
+    auto reader = SqliteJournal::open(path, read_only);
+    REQUIRE(reader.ok());
+    CHECK((*reader)->message("g1").ok());
+  }
+  SECTION("an older schema is refused, not migrated") {
+    append_ok(*open_journal(path), {accepted("g1", "p1", "m1", {"customs"})});
+    set_user_version(path, "PRAGMA user_version = 2");
+    auto reader = SqliteJournal::open(path, read_only);
+    CHECK(reader.status().code() == StatusCode::kFailedPrecondition);
+    CHECK(reader.status().reason() == "JOURNAL_SCHEMA_OLDER");
+    CHECK(query_int(path, "PRAGMA user_version") == 2);
+  }
+}
+
+/// For the calling thread only (setfsuid(2)): file permissions checked as for the account
+/// `nobody`, without root's override, so that files readable and not writable by everyone are
+/// that for this thread. A test run by another user is already held to them.
+class FilesAsNobody {
+ public:
+  FilesAsNobody() : previous_(::setfsuid(65534)) {}
+  ~FilesAsNobody() { ::setfsuid(previous_); }
+  FilesAsNobody(const FilesAsNobody&) = delete;
+  FilesAsNobody& operator=(const FilesAsNobody&) = delete;
+
+ private:
+  int previous_;
+};
+
+/// `folder` and every file in it: readable by everyone, writable by no one (`writable`: as
+/// before).
+void make_read_only(const std::filesystem::path& folder, bool read_only) {
+  using std::filesystem::perms;
+  const perms files =
+      read_only ? perms::owner_read | perms::group_read | perms::others_read
+                : perms::owner_read | perms::owner_write | perms::group_read | perms::others_read;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    std::filesystem::permissions(entry.path(), files);
+  }
+  std::filesystem::permissions(folder,
+                               files | perms::owner_exec | perms::group_exec | perms::others_exec);
+}
+
+TEST_CASE("read-only inspection needs no write access while a writer has the journal open") {
+  TempDir dir;
+  const auto folder = dir.path() / "data";
+  std::filesystem::create_directory(folder);
+  using std::filesystem::perms;
+  std::filesystem::permissions(dir.path(), perms::owner_all | perms::group_read |
+                                               perms::group_exec | perms::others_read |
+                                               perms::others_exec);  // `nobody` passes
+  const auto path = folder / "journal.db";
+  SqliteJournalOptions read_only;
+  read_only.read_only = true;
+  {
+    auto writer = open_journal(path);
+    append_ok(*writer, {accepted("g1", "p1", "m1", {"customs"})});
+    make_read_only(folder, true);
+    {
+      FilesAsNobody nobody;
+      // The premise: this thread cannot write there.
+      const int probe = ::open((folder / "probe").c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+      if (probe >= 0) ::close(probe);
+      REQUIRE(probe < 0);
+      auto reader = SqliteJournal::open(path, read_only);
+      REQUIRE(reader.ok());
+      CHECK((*reader)->message("g1").ok());
+      CHECK((*reader)->append({accepted("g2", "p1", "m2", {"customs"})}).status().reason() ==
+            "JOURNAL_READ_ONLY");
+    }
+    make_read_only(folder, false);
+  }
+  // The writer is gone, and with it the -shm file SQLite reads the log through: said so.
+  REQUIRE_FALSE(std::filesystem::exists(path.string() + "-shm"));
+  make_read_only(folder, true);
+  Status refused;
+  {
+    FilesAsNobody nobody;
+    refused = SqliteJournal::open(path, read_only).status();
+  }
+  make_read_only(folder, false);
+  CHECK(refused.code() == StatusCode::kFailedPrecondition);
+  CHECK(refused.reason() == "JOURNAL_READ_ONLY");
+  CHECK(refused.message().find("journal.db-shm is missing") != std::string::npos);
+  // With write access to the folder, it is read (SQLite makes the -shm file itself).
+  auto reader = SqliteJournal::open(path, read_only);
+  REQUIRE(reader.ok());
+  CHECK((*reader)->message("g1").ok());
 }
 
 TEST_CASE("a store locked by another process is Unavailable, and the batch can be retried") {

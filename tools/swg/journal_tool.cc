@@ -325,6 +325,10 @@ int run_journal(const JournalToolOptions& o) {
   journal::SqliteJournalOptions options;
   options.create_if_missing = false;  // an operator's typo must not create an empty journal
   options.checkpoint_pages = -1;      // checkpoints are swgd's
+  // Least privilege: only the audited actions open the journal for writing, so that inspecting
+  // it needs read access alone and cannot change it.
+  options.read_only =
+      o.command != "release" && o.command != "redeliver" && o.command != "reroute";
   auto opened = journal::SqliteJournal::open(o.journal, options);
   if (!opened.ok()) {
     std::cerr << "swg journal: " << o.journal << ": " << opened.status().to_string() << "\n";
