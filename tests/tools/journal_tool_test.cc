@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -224,6 +225,68 @@ TEST_CASE("swg journal redeliver sends delivered deliveries again, audited, one 
   REQUIRE(again.ok());
   REQUIRE(again->size() == 1);
   CHECK((*again)[0].delivery_id == customs);
+}
+
+TEST_CASE("swg journal redeliver replays what a destination was given in a time window") {
+  Fixture f;
+  REQUIRE(f.journal
+              ->append({accepted("g5", "p1", "m5", {"customs"}),
+                        accepted("g6", "p1", "m6", {"customs"}),
+                        accepted("g7", "p1", "m7", {"customs"})})
+              .ok());
+  auto leased = f.journal->lease("customs", 10, at(1'700'000'000));
+  REQUIRE(leased.ok());
+  REQUIRE(leased->size() == 4);  // g1, g5, g6, g7
+  std::map<std::string, DeliveryId> id;
+  for (const Delivery& d : *leased) id[d.gateway_message_id] = d.delivery_id;
+  // Delivered at 22:21:40 (g1, g5) and 22:46:40 (g6); g7 is still in flight.
+  REQUIRE(f.journal->mark_delivered(id["g1"], at(1'700'000'500)).ok());
+  REQUIRE(f.journal->mark_delivered(id["g5"], at(1'700'000'500)).ok());
+  REQUIRE(f.journal->mark_delivered(id["g6"], at(1'700'002'000)).ok());
+  const std::string window =
+      "--destination customs --since 2023-11-14T22:13:20Z --until 2023-11-14T22:46:40Z";
+
+  // Usage errors change nothing: ids and a window, a window without its start, bad times.
+  const std::string who = " --operator bob --reason restored";
+  CHECK(f.swg("redeliver " + std::to_string(id["g1"]) + " " + window + who).exit_status == 2);
+  CHECK(f.swg("redeliver --destination customs" + who).exit_status == 2);
+  CHECK(f.swg("redeliver --destination customs --since 2023-02-30T00:00:00Z" + who).exit_status ==
+        2);
+  CHECK(f.swg("redeliver --destination customs --since yesterday" + who).exit_status == 2);
+  CHECK(f.swg("redeliver " + window).exit_status == 2);  // who and why
+
+  CommandResult listed = f.swg("redeliver " + window + " --dry-run");
+  REQUIRE(listed.exit_status == 0);
+  auto lines = lines_of(listed.out);
+  REQUIRE(lines.size() == 2);
+  CHECK(has(
+      lines[0],
+      "{\"deliveryId\":" + std::to_string(id["g1"]) +
+          R"(,"gatewayMessageId":"g1","deliveredAt":"2023-11-14T22:21:40.000000Z","redelivered":false})"));
+  CHECK(has(lines[1], R"("gatewayMessageId":"g5")"));
+  CHECK(f.state_of(id["g1"]) == DeliveryState::kDelivered);
+  CHECK(f.journal->audit_log(0, 10)->empty());
+
+  CommandResult replayed = f.swg("redeliver " + window + " --operator bob --reason 'restored'");
+  REQUIRE(replayed.exit_status == 0);
+  lines = lines_of(replayed.out);
+  REQUIRE(lines.size() == 2);
+  CHECK(has(lines[0], "{\"deliveryId\":" + std::to_string(id["g1"]) +
+                          R"(,"redelivered":true,"operator":"bob","reason":"restored"})"));
+  CHECK(has(lines[1], "{\"deliveryId\":" + std::to_string(id["g5"]) + ","));
+  CHECK(f.state_of(id["g1"]) == DeliveryState::kPending);
+  CHECK(f.state_of(id["g5"]) == DeliveryState::kPending);
+  CHECK(f.state_of(id["g6"]) == DeliveryState::kDelivered);  // at the window's end: outside
+  CHECK(f.state_of(id["g7"]) == DeliveryState::kInFlight);
+  auto log = f.journal->audit_log(0, 10);
+  REQUIRE(log.ok());
+  REQUIRE(log->size() == 2);
+  CHECK((*log)[1].action == "redeliver");
+  CHECK((*log)[1].subject == std::to_string(id["g5"]));
+  // Nothing delivered in the window any more: nothing to do.
+  CommandResult again = f.swg("redeliver " + window + " --operator bob --reason twice");
+  CHECK(again.exit_status == 0);
+  CHECK(again.out.empty());
 }
 
 TEST_CASE("swg journal held lists the decisions a partner has not fetched yet") {

@@ -1,5 +1,6 @@
 #include "tools/swg/journal_tool.h"
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -198,28 +199,115 @@ Time now() {
   return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
 }
 
-// Each delivery in its own transaction with its own audit entry, one line each; a refusal of one
-// does not stop the others, and makes the exit status 1.
-int redeliver(journal::Journal& j, const JournalToolOptions& o) {
-  std::vector<journal::DeliveryId> ids;
-  for (const std::string& text : o.ids) {
-    const std::optional<journal::DeliveryId> id = delivery_id_of(text);
-    if (!id) {
-      std::cerr << "swg journal redeliver: a delivery id is a positive whole number, not '" << text
-                << "'\n";
-      return 2;
-    }
-    ids.push_back(*id);
+// "2026-11-24T10:00:00Z", with up to six digits of fraction before the Z; nothing else.
+std::optional<Time> parse_utc(const std::string& text) {
+  std::tm tm{};
+  int consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 ||
+      consumed != 19) {
+    return std::nullopt;
   }
+  std::int64_t micros = 0;
+  std::size_t at = 19;
+  if (at < text.size() && text[at] == '.') {
+    int digits = 0;
+    for (++at; at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])); ++at) {
+      if (++digits > 6) return std::nullopt;
+      micros = micros * 10 + (text[at] - '0');
+    }
+    if (digits == 0) return std::nullopt;
+    for (; digits < 6; ++digits) micros *= 10;
+  }
+  if (at + 1 != text.size() || text[at] != 'Z') return std::nullopt;
+  const int year = tm.tm_year;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  const std::tm asked = tm;
+  const std::time_t seconds = timegm(&tm);
+  // timegm normalises out-of-range fields (a 31st of February): refuse those instead.
+  if (tm.tm_year != asked.tm_year || tm.tm_mon != asked.tm_mon || tm.tm_mday != asked.tm_mday ||
+      tm.tm_hour != asked.tm_hour || tm.tm_min != asked.tm_min || tm.tm_sec != asked.tm_sec ||
+      year < 1970) {
+    return std::nullopt;
+  }
+  return Time(std::chrono::seconds(seconds) + std::chrono::microseconds(micros));
+}
+
+// The deliveries `redeliver` names: its ids, or every delivery to --destination delivered in
+// [--since, --until) (until: now), read page by page in delivery id order. Usage errors are
+// printed and give nullopt.
+std::optional<std::vector<Delivery>> redelivery_selection(journal::Journal& j,
+                                                          const JournalToolOptions& o,
+                                                          Status* refusal) {
+  const bool by_time = o.destination || o.since || o.until;
+  if (o.ids.empty() == !by_time || (by_time && (!o.destination || !o.since))) {
+    std::cerr << "swg journal redeliver: give delivery ids, or --destination and --since "
+                 "(and --until)\n";
+    return std::nullopt;
+  }
+  std::vector<Delivery> selected;
+  if (!by_time) {
+    for (const std::string& text : o.ids) {
+      const std::optional<journal::DeliveryId> id = delivery_id_of(text);
+      if (!id) {
+        std::cerr << "swg journal redeliver: a delivery id is a positive whole number, not '"
+                  << text << "'\n";
+        return std::nullopt;
+      }
+      Delivery named;
+      named.delivery_id = *id;
+      selected.push_back(std::move(named));
+    }
+    return selected;
+  }
+  const std::optional<Time> since = parse_utc(*o.since);
+  const std::optional<Time> until = o.until ? parse_utc(*o.until) : std::optional<Time>(now());
+  if (!since || !until) {
+    std::cerr << "swg journal redeliver: times are UTC, as 2026-11-24T10:00:00Z\n";
+    return std::nullopt;
+  }
+  journal::DeliveryFilter filter;
+  filter.destination = o.destination;
+  filter.state = DeliveryState::kDelivered;
+  filter.limit = 1000;
+  while (true) {
+    auto page = j.deliveries(filter);
+    if (!page.ok()) {
+      *refusal = page.status();
+      return selected;
+    }
+    if (page->empty()) return selected;
+    for (Delivery& d : *page) {
+      if (d.updated_at >= *since && d.updated_at < *until) selected.push_back(std::move(d));
+    }
+    filter.after_id = page->back().delivery_id;
+  }
+}
+
+// Each delivery in its own transaction with its own audit entry, one line each; a refusal of one
+// does not stop the others, and makes the exit status 1. --dry-run lists what would go again.
+int redeliver(journal::Journal& j, const JournalToolOptions& o) {
+  Status refusal;
+  const std::optional<std::vector<Delivery>> selected = redelivery_selection(j, o, &refusal);
+  if (!selected) return 2;
+  if (!refusal.ok()) return refused(refusal);
   int exit_status = 0;
-  for (const journal::DeliveryId id : ids) {
-    Status st = j.redeliver(id, o.operator_id, o.reason, now());
+  for (const Delivery& d : *selected) {
+    if (o.dry_run) {
+      std::cout << "{\"deliveryId\":" << d.delivery_id
+                << ",\"gatewayMessageId\":" << json_string(d.gateway_message_id)
+                << ",\"deliveredAt\":" << json_string(utc(d.updated_at))
+                << ",\"redelivered\":false}\n";
+      continue;
+    }
+    Status st = j.redeliver(d.delivery_id, o.operator_id, o.reason, now());
     if (!st.ok()) {
-      std::cout << "{\"deliveryId\":" << id << ",\"error\":" << json_error(st) << "}\n";
+      std::cout << "{\"deliveryId\":" << d.delivery_id << ",\"error\":" << json_error(st) << "}\n";
       exit_status = 1;
       continue;
     }
-    std::cout << "{\"deliveryId\":" << id
+    std::cout << "{\"deliveryId\":" << d.delivery_id
               << ",\"redelivered\":true,\"operator\":" << json_string(o.operator_id)
               << ",\"reason\":" << json_string(o.reason) << "}\n";
   }
@@ -315,8 +403,8 @@ int run_journal(const JournalToolOptions& o) {
     std::cerr << "swg journal: --limit is 1..10000\n";
     return 2;
   }
-  if ((o.command == "release" || o.command == "redeliver" ||
-       (o.command == "reroute" && !o.dry_run)) &&
+  if ((o.command == "release" ||
+       ((o.command == "redeliver" || o.command == "reroute") && !o.dry_run)) &&
       (o.operator_id.empty() || o.reason.empty())) {
     std::cerr << "swg journal " << o.command
               << ": --operator and --reason are required (the change is audited)\n";
@@ -328,7 +416,7 @@ int run_journal(const JournalToolOptions& o) {
   // Least privilege: only the audited actions open the journal for writing, so that inspecting
   // it needs read access alone and cannot change it.
   options.read_only =
-      o.command != "release" && o.command != "redeliver" && o.command != "reroute";
+      o.dry_run || (o.command != "release" && o.command != "redeliver" && o.command != "reroute");
   auto opened = journal::SqliteJournal::open(o.journal, options);
   if (!opened.ok()) {
     std::cerr << "swg journal: " << o.journal << ": " << opened.status().to_string() << "\n";

@@ -31,13 +31,14 @@ struct JournalToolOptions {
   std::optional<std::string> sender, destination, state, message;  ///< filters
   std::string partner;                                             ///< held: whose
   std::string id;                ///< show, reroute: gateway message id; release: delivery id
-  std::vector<std::string> ids;  ///< redeliver: delivery ids
-  bool raw = false;              ///< show: the bytes as received, to standard output
-  std::int64_t after = 0;        ///< paging: seq or delivery id after which to start
-  int limit = 100;               ///< at most this many lines
-  std::string operator_id;       ///< release, redeliver, reroute: who
-  std::string reason;            ///< release, redeliver, reroute: why
-  bool dry_run = false;          ///< reroute: say where, change nothing
+  std::vector<std::string> ids;  ///< redeliver: delivery ids (or destination + since)
+  std::optional<std::string> since, until;  ///< redeliver: delivered in [since, until), UTC
+  bool raw = false;                         ///< show: the bytes as received, to standard output
+  std::int64_t after = 0;                   ///< paging: seq or delivery id after which to start
+  int limit = 100;                          ///< at most this many lines
+  std::string operator_id;                  ///< release, redeliver, reroute: who
+  std::string reason;                       ///< release, redeliver, reroute: why
+  bool dry_run = false;  ///< reroute, redeliver: say what it would do, change nothing
 };
 
 int run_journal(const JournalToolOptions& options);

@@ -181,9 +181,15 @@ int main(int argc, char** argv) {
       "redeliver",
       "Send delivered deliveries again, same ids, due now: a replay for an agency that lost "
       "them (audited)");
-  j_redeliver->add_option("delivery", journal.ids, "Delivery ids")->required();
-  j_redeliver->add_option("--operator", journal.operator_id, "Who asks for it")->required();
-  j_redeliver->add_option("--reason", journal.reason, "Why")->required();
+  j_redeliver->add_option("delivery", journal.ids, "Delivery ids");
+  j_redeliver->add_option("--destination", journal.destination,
+                          "Instead of ids: every delivery to this service delivered in "
+                          "[--since, --until)");
+  j_redeliver->add_option("--since", journal.since, "UTC, as 2026-11-24T10:00:00Z");
+  j_redeliver->add_option("--until", journal.until, "UTC (default: now)");
+  j_redeliver->add_option("--operator", journal.operator_id, "Who asks for it");
+  j_redeliver->add_option("--reason", journal.reason, "Why");
+  j_redeliver->add_flag("--dry-run", journal.dry_run, "Only list what would go again");
   auto* j_reroute = journal_cmd->add_subcommand(
       "reroute", "Route an unroutable message by the routes of --config as they are now (audited)");
   j_reroute->add_option("id", journal.id, "Gateway message id")->required();
