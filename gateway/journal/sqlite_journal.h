@@ -29,9 +29,10 @@ struct SqliteJournalOptions {
   /// last connection to the file closes.
   int checkpoint_pages = 256;
   /// Open for reading only (least privilege for inspection): the file must exist with the
-  /// current schema (nothing is created or migrated), no checkpoint is run, and every change is
-  /// refused with kFailedPrecondition JOURNAL_READ_ONLY. The journal's -wal and -shm files must
-  /// exist (a running swgd keeps them) or be creatable.
+  /// current schema (nothing is created or migrated), no checkpoint is run, and a change that
+  /// would write anything fails with kFailedPrecondition JOURNAL_READ_ONLY (one refused for
+  /// another reason first, such as an illegal transition, says that instead). The journal's -shm
+  /// file must exist (a running swgd keeps it) or be creatable.
   bool read_only = false;
 };
 
