@@ -254,6 +254,7 @@ TEST_CASE("swg journal redeliver replays what a destination was given in a time 
         2);
   CHECK(f.swg("redeliver --destination customs --since yesterday" + who).exit_status == 2);
   CHECK(f.swg("redeliver " + window).exit_status == 2);  // who and why
+  CHECK(f.swg("redeliver " + std::to_string(id["g1"]) + " --dry-run").exit_status == 2);
 
   CommandResult listed = f.swg("redeliver " + window + " --dry-run");
   REQUIRE(listed.exit_status == 0);

@@ -167,6 +167,10 @@ int deliveries(journal::Journal& j, const JournalToolOptions& o,
   return 0;
 }
 
+Time now() {
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+}
+
 // A delivery id as an operator typed it: a positive whole number, or nothing.
 std::optional<journal::DeliveryId> delivery_id_of(const std::string& text) {
   try {
@@ -185,18 +189,12 @@ int release(journal::Journal& j, const JournalToolOptions& o) {
               << "'\n";
     return 2;
   }
-  const Time now =
-      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
-  Status st = j.release_dead_letter(*id, o.operator_id, o.reason, now);
+  Status st = j.release_dead_letter(*id, o.operator_id, o.reason, now());
   if (!st.ok()) return refused(st);
   std::cout << "{\"deliveryId\":" << *id
             << ",\"released\":true,\"operator\":" << json_string(o.operator_id)
             << ",\"reason\":" << json_string(o.reason) << "}\n";
   return 0;
-}
-
-Time now() {
-  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
 }
 
 // "2026-11-24T10:00:00Z", with up to six digits of fraction before the Z; nothing else.
@@ -244,6 +242,11 @@ std::optional<std::vector<Delivery>> redelivery_selection(journal::Journal& j,
   if (o.ids.empty() == !by_time || (by_time && (!o.destination || !o.since))) {
     std::cerr << "swg journal redeliver: give delivery ids, or --destination and --since "
                  "(and --until)\n";
+    return std::nullopt;
+  }
+  if (!by_time && o.dry_run) {
+    // Ids already say exactly what would go; --dry-run lists what a window selects.
+    std::cerr << "swg journal redeliver: --dry-run lists what --destination and --since select\n";
     return std::nullopt;
   }
   std::vector<Delivery> selected;
