@@ -908,6 +908,12 @@ int run(Options options) {
   json << "  \"documents\": " << documents.size() << ", \"mean_document_bytes\": "
        << (documents.empty() ? 0 : payload_bytes / documents.size())
        << ", \"preparation_s\": " << prep_s << ",\n";
+  // The origin of --record's times on CLOCK_MONOTONIC (steady_clock here), to line them up with
+  // other tools' traces (perf record -k CLOCK_MONOTONIC).
+  json
+      << "  \"start_monotonic_us\": "
+      << std::chrono::duration_cast<std::chrono::microseconds>(shared.t0.time_since_epoch()).count()
+      << ",\n";
   json << "  \"submitted\": " << submitted << ", \"receipts\": " << receipts
        << ", \"accepted\": " << statuses["ACCEPTED"]
        << ", \"duplicates\": " << statuses["DUPLICATE"]
