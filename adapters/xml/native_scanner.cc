@@ -3,6 +3,7 @@
 
 #include "adapters/xml/native_scanner.h"
 
+#include "adapters/xml/string_facets.h"
 #include "adapters/xml/xerces_text.h"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -108,6 +110,7 @@ struct AttrDecl {
   std::string ns;
   std::string local;
   xc::DatatypeValidator* validator = nullptr;
+  const StringFacets* fast = nullptr;  // the validator's facets checked natively, when it can be
   short facet = xc::DatatypeValidator::PRESERVE;
   bool required = false;
   bool id = false;  // xs:ID itself: an NCName, unique in the document
@@ -119,6 +122,7 @@ struct Type {
   Content content = Content::kUnsupported;
   std::vector<Particle> particles;             // kElementOnly: a sequence, in order
   xc::DatatypeValidator* validator = nullptr;  // kSimple
+  const StringFacets* fast = nullptr;          // kSimple, when the validator's facets allow
   short facet = xc::DatatypeValidator::PRESERVE;
   std::vector<AttrDecl> attributes;
 };
@@ -193,6 +197,12 @@ class Grammars {
     return utf8(pool_->getURIStringPool()->getValueForId(id));
   }
 
+  const StringFacets* fast_facets(const xc::DatatypeValidator* validator) {
+    auto [it, added] = fast_.try_emplace(validator);
+    if (added) it->second = StringFacets::compile(validator);
+    return it->second ? &*it->second : nullptr;
+  }
+
   const Decl* compile(const xc::SchemaElementDecl* decl) {
     if (auto it = by_decl_.find(decl); it != by_decl_.end()) return it->second;
     Decl& out = decls_.emplace_back();
@@ -247,6 +257,8 @@ class Grammars {
           attr.id = true;
         } else if (!supported_validator(attr.validator)) {
           return false;
+        } else {
+          attr.fast = fast_facets(attr.validator);
         }
         type.attributes.push_back(std::move(attr));
       }
@@ -258,6 +270,7 @@ class Grammars {
         if (!supported_validator(dv)) return false;
         type.content = Content::kSimple;
         type.validator = dv;
+        type.fast = fast_facets(dv);
         type.facet = dv->getWSFacet();
         return true;
       }
@@ -385,6 +398,8 @@ class Grammars {
   bool usable_ = true;
   std::deque<Decl> decls_;
   std::deque<Type> types_;
+  // By validator; a node's address does not change when the map grows.
+  std::unordered_map<const xc::DatatypeValidator*, std::optional<StringFacets>> fast_;
   std::deque<Wildcard> wildcards_;
   std::unordered_map<const xc::SchemaElementDecl*, const Decl*> by_decl_;
   std::unordered_map<std::string, const Decl*> globals_;
@@ -1073,10 +1088,16 @@ class NativeScanner final : public Scanner, private Position {
       ids_.push_back(value);
       return true;
     }
-    return valid_value(decl.validator, value);
+    return valid_value(decl.validator, decl.fast, value);
   }
 
-  bool valid_value(xc::DatatypeValidator* validator, std::string_view value) {
+  // `fast` decides the ASCII values of the string types it compiled, exactly as `validator`
+  // would (string_facets.h); the validator all others.
+  bool valid_value(xc::DatatypeValidator* validator, const StringFacets* fast,
+                   std::string_view value) {
+    if (fast != nullptr) {
+      if (const std::optional<bool> valid = fast->check(value)) return *valid;
+    }
     utf16_.clear();
     const auto* s = reinterpret_cast<const unsigned char*>(value.data());
     for (std::size_t i = 0; i < value.size();) {
@@ -1263,7 +1284,9 @@ class NativeScanner final : public Scanner, private Position {
       switch (frame.type->content) {
         case Content::kSimple:
           // The whole value is the one run, recorded with its facet applied.
-          if (!valid_value(frame.type->validator, flush_run(frame))) return false;
+          if (!valid_value(frame.type->validator, frame.type->fast, flush_run(frame))) {
+            return false;
+          }
           break;
         case Content::kElementOnly:
           if (!complete(frame)) return false;

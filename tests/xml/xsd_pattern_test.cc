@@ -1,0 +1,320 @@
+// The native pattern matcher (adapters/xml/xsd_pattern.h) and string facets (string_facets.h)
+// against Xerces, their reference: every pattern of xsd/ is in the native subset; each decision
+// the matcher makes equals RegularExpression's (XML Schema mode) over generated members of each
+// language, their mutants and random strings; each verdict of the string facets equals the
+// validate() of the same type of xsd/'s grammars.
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <random>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <xercesc/framework/LocalFileInputSource.hpp>
+#include <xercesc/framework/XMLGrammarPoolImpl.hpp>
+#include <xercesc/parsers/SAX2XMLReaderImpl.hpp>
+#include <xercesc/util/PlatformUtils.hpp>
+#include <xercesc/util/RefHashTableOf.hpp>
+#include <xercesc/util/XMLException.hpp>
+#include <xercesc/util/regx/RegularExpression.hpp>
+#include <xercesc/validators/datatype/DatatypeValidatorFactory.hpp>
+#include <xercesc/validators/schema/SchemaGrammar.hpp>
+
+#include "adapters/xml/string_facets.h"
+#include "adapters/xml/xerces_text.h"
+#include "adapters/xml/xsd_pattern.h"
+#include "tests/support/fixtures.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace xc = XERCES_CPP_NAMESPACE;
+using swg::testing::source_dir;
+using swg::xml::detail::StringFacets;
+using swg::xml::detail::XsdPattern;
+
+struct Xerces {
+  Xerces() { xc::XMLPlatformUtils::Initialize(); }
+  ~Xerces() { xc::XMLPlatformUtils::Terminate(); }
+};
+
+std::u16string xmlch(std::string_view ascii) {
+  std::u16string out;
+  for (const char c : ascii) out.push_back(static_cast<unsigned char>(c));
+  return out;
+}
+
+std::string xml_unescape(std::string s) {
+  const std::pair<std::string_view, std::string_view> kEntities[] = {
+      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}};
+  for (const auto& [entity, text] : kEntities) {
+    for (std::size_t at = s.find(entity); at != std::string::npos; at = s.find(entity, at)) {
+      s.replace(at, entity.size(), text);
+      at += text.size();
+    }
+  }
+  return s;
+}
+
+// The pattern facets written in xsd/ and xsd/include/.
+std::vector<std::string> project_patterns() {
+  std::set<std::string> found;
+  const std::regex facet(R"re(<xs:pattern\s+value="([^"]*)")re");
+  for (const auto& entry : fs::recursive_directory_iterator(source_dir() / "xsd")) {
+    if (entry.path().extension() != ".xsd") continue;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string s = text.str();
+    for (auto it = std::sregex_iterator(s.begin(), s.end(), facet); it != std::sregex_iterator();
+         ++it) {
+      found.insert(xml_unescape((*it)[1].str()));
+    }
+  }
+  return {found.begin(), found.end()};
+}
+
+// One edit of `s`: a character inserted, deleted, replaced or doubled.
+std::string mutate(std::string s, std::mt19937_64& random) {
+  static constexpr std::string_view kChars = "AZaz09 -._:/+\t\n\r~|()[]{}\\^$*?Z";
+  const char c = kChars[random() % kChars.size()];
+  const std::size_t at = s.empty() ? 0 : random() % (s.size() + 1);
+  switch (random() % 4) {
+    case 0: s.insert(s.begin() + static_cast<long>(at), c); break;
+    case 1:
+      if (!s.empty()) s.erase(std::min(at, s.size() - 1), 1);
+      break;
+    case 2:
+      if (!s.empty()) s[std::min(at, s.size() - 1)] = c;
+      break;
+    default:
+      if (!s.empty()) s.insert(std::min(at, s.size() - 1), 1, s[std::min(at, s.size() - 1)]);
+  }
+  return s;
+}
+
+// `value` with its control and non-ASCII bytes as \xNN, for messages.
+std::string shown(std::string_view value) {
+  std::string out;
+  for (const char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7F && u != '\\') {
+      out.push_back(c);
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 15]);
+    }
+  }
+  return out;
+}
+
+bool xerces_matches(const xc::RegularExpression& regex, std::string_view value) {
+  const std::u16string text = xmlch(value);
+  return regex.matches(text.c_str());
+}
+
+// Deterministic patterns that exercise each construct of the subset beyond those of xsd/.
+const char* const kSyntheticPatterns[] = {
+    "",
+    "a",
+    "a|b|",
+    "(a|bc)*d?",
+    ".",
+    "[^x]*x.",
+    "\\d+(\\.\\d{1,3})?",
+    "\\D\\s\\S",
+    "[\\d\\s]+",
+    "[^a-z]{2,4}",
+    "[^\\d]*",
+    "[\\-+]?[0-9]{0,3}",
+    "\\(\\)\\[\\]\\{\\}\\|\\\\\\.\\?\\*\\+\\^\\-",
+    "\\n\\r\\t",
+    "(((a)))",
+    "(ab{2}){2,3}",
+    "(x|y){3,}",
+    "(-[A-F0-9]{2})+",
+    "[.|()]+",
+    "a{0}b",
+    "(|a)b",
+    "[ -~]*",
+    "\\d{6}(\\d{2}){0,2}",
+    "[A-Z]{2,8}\\d{4}",
+};
+
+// The pattern facets of xsd/ outside the subset: ambiguous ones, left to Xerces.
+const std::set<std::string> kProjectPatternsDeclined = {
+    "[A-Z][a-z]+( [a-z\\-]+)*( [A-Za-z.]+)*",  // a botanical name
+    ".+(Z|[+\\-]\\d{2}:\\d{2})",               // a time zone (on xs:dateTime, not a string)
+};
+
+}  // namespace
+
+TEST_CASE("the pattern facets of xsd/ are in the native subset, but for two ambiguous ones") {
+  const std::vector<std::string> patterns = project_patterns();
+  REQUIRE(patterns.size() >= 10);
+  std::set<std::string> declined;
+  for (const std::string& pattern : patterns) {
+    if (!XsdPattern::compile(pattern)) declined.insert(pattern);
+  }
+  CHECK(declined == kProjectPatternsDeclined);
+}
+
+TEST_CASE("constructs outside the subset are declined, not guessed") {
+  const char* const declined[] = {
+      "\\p{L}+", "\\P{Nd}", "\\w+", "\\W", "\\i\\c*", "[a-z-[aeiou]]", "[a-]", "[-a]", "[a^b]",
+      "a^b", "x$", "(?:a)", "a{65}", "a{2,65}", "a{3,2}", "a**", "a+?", "[]", "[^]", "(a", "a)",
+      "a]", "{2}", "*a", "\xC3\xA9", "a\x01", "\\q", "[\\d-z]", "[a-\\d]",
+      "[A-Z]{64}[0-9]{64}[a-z]",  // 129 positions
+      // Ambiguous: a character that two positions could match.
+      "[a-z]+z", "(ab|a)(bc|c)", ".*x.*", "( [a-z]+)*( [A-Za-z]+)*", "a?a", "(a|ab)c",
+      // Repeating what matches the empty string.
+      "(a?)*", "(a*)+", "(|a){2,3}"};
+  for (const char* pattern : declined) {
+    INFO(pattern);
+    CHECK_FALSE(XsdPattern::compile(pattern).has_value());
+  }
+  // At the limit, still compiled.
+  CHECK(XsdPattern::compile("[A-Z]{64}[0-9]{64}").has_value());
+}
+
+TEST_CASE("the native matcher decides as Xerces' RegularExpression does") {
+  Xerces xerces;
+  std::vector<std::string> patterns;
+  for (const std::string& p : project_patterns()) {
+    if (!kProjectPatternsDeclined.contains(p)) patterns.push_back(p);
+  }
+  for (const char* p : kSyntheticPatterns) patterns.emplace_back(p);
+  const std::u16string schema_mode = xmlch("X");
+  std::mt19937_64 random(20261124);
+  std::size_t compared = 0, matched = 0;
+  for (const std::string& pattern : patterns) {
+    INFO("pattern: " << pattern);
+    const std::optional<XsdPattern> native = XsdPattern::compile(pattern);
+    REQUIRE(native.has_value());
+    const std::u16string text = xmlch(pattern);
+    const xc::RegularExpression regex(text.c_str(), schema_mode.c_str());
+    std::vector<std::string> values = {"", " ", "\n", "\r", "\t", "a", "Z", "0"};
+    for (int i = 0; i < 300; ++i) {
+      std::string member = native->generate(random, 24);
+      values.push_back(member);
+      for (int k = 0; k < 3; ++k) {
+        member = mutate(member, random);
+        values.push_back(member);
+      }
+    }
+    for (int i = 0; i < 200; ++i) {
+      std::string noise;
+      const std::size_t size = random() % 12;
+      // Any ASCII character but NUL (no XML value holds one; Xerces' strings end at it).
+      for (std::size_t k = 0; k < size; ++k) noise.push_back(static_cast<char>(1 + random() % 127));
+      values.push_back(noise);
+    }
+    std::size_t members = 0;
+    for (const std::string& value : values) {
+      const bool expected = xerces_matches(regex, value);
+      INFO("value: \"" << shown(value) << '"');
+      REQUIRE(native->matches(value) == expected);
+      members += expected ? 1 : 0;
+      ++compared;
+    }
+    matched += members;
+    // The generated members really are members, and were compared as such.
+    CHECK(members >= 300);
+  }
+  CHECK(compared > 30000);
+  CHECK(matched > 10000);
+}
+
+TEST_CASE("string facets decide as the validators of xsd/ do") {
+  Xerces xerces;
+  auto pool = std::make_unique<xc::XMLGrammarPoolImpl>(xc::XMLPlatformUtils::fgMemoryManager);
+  {
+    xc::SAX2XMLReaderImpl loader(xc::XMLPlatformUtils::fgMemoryManager, pool.get());
+    loader.setFeature(xc::XMLUni::fgSAX2CoreNameSpaces, true);
+    loader.setFeature(xc::XMLUni::fgXercesSchema, true);
+    loader.setFeature(xc::XMLUni::fgXercesHandleMultipleImports, true);
+    for (const auto& entry : fs::directory_iterator(source_dir() / "xsd")) {
+      if (entry.path().extension() != ".xsd") continue;
+      const std::u16string path = [&] {
+        std::u16string p;
+        for (const char c : entry.path().string()) p.push_back(static_cast<unsigned char>(c));
+        return p;
+      }();
+      xc::LocalFileInputSource source(path.c_str());
+      REQUIRE(loader.loadGrammar(source, xc::Grammar::SchemaGrammarType, true) != nullptr);
+    }
+  }
+  // Every simple type the grammars define, and the built-in ones.
+  std::vector<const xc::DatatypeValidator*> validators;
+  auto collect = [&](xc::DVHashTable* table) {
+    if (table == nullptr) return;
+    xc::RefHashTableOfEnumerator<xc::DatatypeValidator> all(table);
+    while (all.hasMoreElements()) validators.push_back(&all.nextElement());
+  };
+  collect(xc::DatatypeValidatorFactory::getBuiltInRegistry());
+  xc::RefHashTableOfEnumerator<xc::Grammar> grammars = pool->getGrammarEnumerator();
+  while (grammars.hasMoreElements()) {
+    xc::Grammar& grammar = grammars.nextElement();
+    if (grammar.getGrammarType() != xc::Grammar::SchemaGrammarType) continue;
+    collect(
+        static_cast<xc::SchemaGrammar&>(grammar).getDatatypeRegistry()->getUserDefinedRegistry());
+  }
+
+  std::mt19937_64 random(4242);
+  std::size_t compiled = 0, decided = 0, valid = 0, seen_valid = 0;
+  for (const xc::DatatypeValidator* validator : validators) {
+    const std::optional<StringFacets> facets = StringFacets::compile(validator);
+    if (!facets) continue;
+    ++compiled;
+    std::vector<std::string> values = {"",   " ",    "a",    "A  B",     " A",
+                                       "A ", "A\tB", "A\nB", "\xC3\xA9", "A\xC3\xA9"};
+    for (int i = 0; i < 200; ++i) {
+      std::string value = facets->example(random);
+      values.push_back(value);
+      for (int k = 0; k < 2; ++k) {
+        value = mutate(value, random);
+        values.push_back(value);
+      }
+    }
+    INFO("type: " << shown(swg::xml::detail::utf8(validator->getTypeName())));
+    std::size_t valid_here = 0;
+    for (const std::string& value : values) {
+      INFO("value: \"" << shown(value) << '"');
+      const std::optional<bool> native = facets->check(value);
+      bool ascii = true;
+      for (const char c : value) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+      // Non-ASCII values are left to Xerces, and only they.
+      REQUIRE(native.has_value() == ascii);
+      if (!native) continue;
+      bool expected = true;
+      try {
+        const std::u16string text = xmlch(value);
+        const_cast<xc::DatatypeValidator*>(validator)->validate(text.c_str());
+      } catch (const xc::XMLException&) {
+        expected = false;
+      }
+      REQUIRE(*native == expected);
+      ++decided;
+      valid_here += expected ? 1 : 0;
+    }
+    valid += valid_here;
+    seen_valid += valid_here > 0 ? 1 : 0;
+  }
+  // xsd/ and the built-in types give over a hundred string types; each must be
+  // compiled and must have been seen accepting values as well as refusing them.
+  CHECK(compiled >= 80);
+  CHECK(seen_valid == compiled);
+  CHECK(decided > 10000);
+  CHECK(valid > 3000);
+  // The grammars' datatype validators go with the pool, before Xerces terminates.
+  pool.reset();
+}
