@@ -1,5 +1,10 @@
 #include "gateway/trust/signer.h"
 
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include "gateway/trust/codes.h"
@@ -146,6 +151,55 @@ TEST_CASE("ECDSA signatures verify in DER and in P1363 form", "[signer]") {
     CHECK(certificate.verify(algorithm, kData, *der + "x", SignatureEncoding::kDer).reason() ==
           codes::kSigMalformed);
   }
+}
+
+TEST_CASE("one certificate verifies from many threads at once, every algorithm interleaved",
+          "[signer]") {
+  // Certificate::verify reuses its verification contexts: each must serve one thread at a time,
+  // and one that refused a signature must not change a later verdict.
+  struct Case {
+    SignatureAlgorithm algorithm;
+    std::string signature;
+    const Certificate* certificate;
+  };
+  const auto rsa = sample_signer("partners/VN.MOF.CUSTOMS-rsa");
+  const auto ec = sample_signer("partners/VN.MOF.CUSTOMS-ec");
+  std::vector<Case> cases;
+  for (const auto algorithm : kRsaAlgorithms) {
+    cases.push_back(
+        {algorithm, *rsa->sign(algorithm, kData, SignatureEncoding::kDer), &rsa->certificate()});
+  }
+  for (const auto algorithm : kEcdsaAlgorithms) {
+    cases.push_back(
+        {algorithm, *ec->sign(algorithm, kData, SignatureEncoding::kDer), &ec->certificate()});
+  }
+  constexpr int kThreads = 4, kRounds = 60;
+  std::atomic<int> accepted{0}, refused{0}, wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < kRounds; ++round) {
+        for (std::size_t i = 0; i < cases.size(); ++i) {
+          const Case& c = cases[(i + static_cast<std::size_t>(t)) % cases.size()];
+          // Every third verification is of tampered data, and must fail.
+          const bool tamper = (round + i) % 3 == 0;
+          const std::string data = tamper ? flipped(std::string(kData), 5) : std::string(kData);
+          const Status status =
+              c.certificate->verify(c.algorithm, data, c.signature, SignatureEncoding::kDer);
+          if (status.ok() == !tamper) {
+            ++(tamper ? refused : accepted);
+          } else {
+            ++wrong;
+          }
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  const int total = kThreads * kRounds * static_cast<int>(cases.size());
+  CHECK(wrong.load() == 0);
+  CHECK(accepted.load() + refused.load() == total);
+  CHECK(refused.load() > total / 4);
 }
 
 TEST_CASE("an algorithm that does not fit the key is forbidden", "[signer]") {
