@@ -216,7 +216,9 @@ class XsdPattern::Compiler {
   }
 
   // After a '[': charGroup ']' without subtraction. Ranges run between two plain characters or
-  // single-character escapes; any other '-', a nested '[' and a '^' past the start decline.
+  // single-character escapes; any other '-', a nested '[' and a '^' past the start decline, and
+  // so do members that overlap (Xerces merges overlapping ranges wrongly: "[A-na-z]" does not
+  // match 'o').
   bool class_expression(CharSet& out) {
     CharSet set{};
     const bool negated = peek() == '^';
@@ -227,34 +229,40 @@ class XsdPattern::Compiler {
       const char c = peek();
       if (c == ']') break;
       if (c == '[' || c == '-' || c == '^') return false;
+      CharSet item{};
       int start = -1;
       ++pos_;
       if (c == '\\') {
-        if (!escape(set, /*single_only=*/false, &start)) return false;
+        if (!escape(item, /*single_only=*/false, &start)) return false;
       } else {
         start = static_cast<unsigned char>(c);
-        set[start] = true;
+        item[start] = true;
+      }
+      if (peek() == '-') {
+        if (start < 0) return false;  // \d-… is not a range
+        ++pos_;
+        int end = -1;
+        const char e = peek();
+        if (e == ']' || e == '[' || e == '-' || e == '^' || at_end()) return false;
+        ++pos_;
+        if (e == '\\') {
+          CharSet ignored{};
+          if (!escape(ignored, /*single_only=*/true, &end)) return false;
+        } else {
+          end = static_cast<unsigned char>(e);
+        }
+        if (end < start) return false;
+        for (int k = start; k <= end; ++k) item[k] = true;
+      }
+      for (int k = 0; k < 128; ++k) {
+        if (item[k] && set[k]) return false;
+        set[k] = set[k] || item[k];
       }
       empty = false;
-      if (peek() != '-') continue;
-      if (start < 0) return false;  // \d-… is not a range
-      ++pos_;
-      int end = -1;
-      const char e = peek();
-      if (e == ']' || e == '[' || e == '-' || e == '^' || at_end()) return false;
-      ++pos_;
-      if (e == '\\') {
-        CharSet ignored{};
-        if (!escape(ignored, /*single_only=*/true, &end)) return false;
-      } else {
-        end = static_cast<unsigned char>(e);
-      }
-      if (end < start) return false;
-      for (int i = start; i <= end; ++i) set[i] = true;
     }
     ++pos_;  // ']'
     if (empty) return false;
-    for (int i = 0; i < 128; ++i) out[i] = set[i] != negated;
+    for (int k = 0; k < 128; ++k) out[k] = set[k] != negated;
     return true;
   }
 

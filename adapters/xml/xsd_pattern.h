@@ -9,12 +9,13 @@
 // where, at every point of a value, its next character can be matched by one character or class
 // of the pattern at most. Anything else makes compile() return nullopt, and the caller leaves
 // the value to Xerces: \p{..}, \i, \c, \w and their complements, class subtraction, a '-'
-// that is not a range's, '^' and '$', a non-ASCII or control character in the pattern, the
+// that is not a range's, '^' and '$', members of one class that overlap (Xerces merges them
+// wrongly: "[A-na-z]" refuses 'o'), a non-ASCII or control character in the pattern, the
 // repetition of something that matches the empty string, more than kMaxPositions characters and
 // classes once counted repetitions are unrolled, and ambiguous patterns ("[a-z]+z",
 // "( [a-z]+)*( [A-Z]+)*"). Xerces' backtracking matcher is not exact on the latter: it refuses
 // " aU" for "( [a-z]+)*( [A-Za-z]+)*". On deterministic ones no match needs backtracking, and
-// both agree.
+// both agree. tests/fuzz/xsd_pattern_fuzz looks for patterns where they do not.
 //
 // A value matches when the whole of it does (schema patterns are anchored at both ends). Over
 // ASCII values the language is the one XML Schema defines: '.' is every character but #xA and

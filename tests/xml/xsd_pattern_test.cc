@@ -177,6 +177,8 @@ TEST_CASE("constructs outside the subset are declined, not guessed") {
       // Ambiguous: a character that two positions could match.
       "[a-z]+z", "(ab|a)(bc|c)", ".*x.*", "( [a-z]+)*( [A-Za-z]+)*", "a?a", "(a|ab)c",
       "[A-Z][a-z]+( [a-z\\-]+)*( [A-Za-z.]+)*",  // xsd/'s ScientificNameType before
+      // Class members that overlap: Xerces merges such ranges wrongly ("[A-na-z]" refuses 'o').
+      "[A-na-z]", "[a-zA-Za]", "[\\d0]", "[\\s ]",
       // Repeating what matches the empty string.
       "(a?)*", "(a*)+", "(|a){2,3}"};
   for (const char* pattern : declined) {
