@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "gateway/core/thread_name.h"
+#include "gateway/journal/batched_wal_vfs.h"
 #include "gateway/journal/log_sync.h"
 
 namespace swg::journal {
@@ -793,7 +794,8 @@ StatusOr<std::unique_ptr<SqliteJournal::Impl>> SqliteJournal::connect(
       SQLITE_OPEN_NOMUTEX |
       (read_only ? SQLITE_OPEN_READONLY
                  : SQLITE_OPEN_READWRITE | (options.create_if_missing ? SQLITE_OPEN_CREATE : 0));
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  // The writer's log frames go to the file a transaction at a time (batched_wal_vfs.h).
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, read_only ? nullptr : batched_wal_vfs());
   impl->db.reset(raw);
   if (rc != SQLITE_OK) {
     // A path that cannot be opened at all is a configuration problem, not damaged data.
