@@ -4,10 +4,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include <cerrno>
-
 #include <atomic>
-#include <mutex>
+#include <cerrno>
 #include <string>
 
 namespace swg::journal {
