@@ -27,13 +27,15 @@ struct Gather {
   bool commit_page_next = false;  // the last write was a commit frame's header
 };
 
-// SQLite allocates szOsFile bytes and never constructs them: plain members, the default VFS's
-// own file right after this one.
-struct alignas(16) ShimFile {
+// SQLite allocates szOsFile bytes (8-byte aligned) and never constructs them: plain members,
+// the default VFS's own file right after this one (its size keeps that 8-byte aligned too).
+struct ShimFile {
   sqlite3_file base;
   sqlite3_file* real;
   Gather* gather;  // logs only
 };
+
+static_assert(alignof(ShimFile) <= 8 && sizeof(ShimFile) % 8 == 0);
 
 sqlite3_vfs* real_vfs(sqlite3_vfs* vfs) {
   return static_cast<sqlite3_vfs*>(vfs->pAppData);
