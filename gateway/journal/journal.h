@@ -113,6 +113,10 @@ struct DeliveryFilter {
 /// Operator query over messages, ordered by seq.
 struct MessageFilter {
   std::optional<std::string> sender;
+  /// With `sender`: only its submissions under this message id of its own, accepted or rejected
+  /// (a partner asking what became of its message). Read from indexes, not by walking the
+  /// journal. Without `sender`: kInvalidArgument.
+  std::optional<std::string> sender_message_id;
   std::int64_t after_seq = 0;  ///< paging: only seqs greater than this
   int limit = 1000;
 };

@@ -22,7 +22,7 @@
 namespace swg::journal {
 namespace {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 constexpr int kApplicationId = 0x53574731;  // "SWG1"
 
 constexpr const char* kSchema = R"sql(
@@ -48,6 +48,8 @@ CREATE UNIQUE INDEX messages_dedup ON messages (sender, sender_message_id)
   WHERE status = 1 AND sender_message_id IS NOT NULL;
 CREATE INDEX messages_held ON messages (return_to, seq)
   WHERE return_to IS NOT NULL AND fetched_at_us IS NULL;
+CREATE INDEX messages_rejected ON messages (sender, sender_message_id, seq)
+  WHERE status = 3 AND sender_message_id IS NOT NULL;
 CREATE TABLE deliveries (
   delivery_id INTEGER PRIMARY KEY,
   gateway_message_id TEXT NOT NULL REFERENCES messages (gateway_message_id),
@@ -92,8 +94,18 @@ CREATE INDEX IF NOT EXISTS deliveries_open ON deliveries (state, destination) WH
 PRAGMA user_version = 3;
 )sql";
 
+// Version 3 → 4: rejected submissions are found by the partner's own message id, as accepted ones
+// are through messages_dedup. The index holds rejected rows only, so accepted traffic does not
+// pay for it. Building it reads the messages table once.
+constexpr const char* kMigrateTo4 = R"sql(
+CREATE INDEX IF NOT EXISTS messages_rejected ON messages (sender, sender_message_id, seq)
+  WHERE status = 3 AND sender_message_id IS NOT NULL;
+PRAGMA user_version = 4;
+)sql";
+
 // kMigrations[v] takes a store from version v to v + 1.
-constexpr const char* kMigrations[kSchemaVersion] = {nullptr, kMigrateTo2, kMigrateTo3};
+constexpr const char* kMigrations[kSchemaVersion] = {nullptr, kMigrateTo2, kMigrateTo3,
+                                                     kMigrateTo4};
 
 constexpr const char* kMessageColumns =
     "seq, gateway_message_id, sender, sender_message_id, received_at_us, document_type, status, "
@@ -417,7 +429,8 @@ struct SqliteJournal::Impl {
   DbPtr db;
   Statement begin, commit, rollback;
   Statement find_accepted, accepted_by_sender, insert_message, insert_delivery;
-  Statement message_by_id, messages_page, destinations_of, held_for, mark_fetched;
+  Statement message_by_id, messages_page, messages_by_sender_id, destinations_of, held_for,
+      mark_fetched;
   Statement lease_select, lease_update, state_of, delivery_states_of, delete_delivery;
   Statement set_delivered, set_delivered_if_in_flight, set_failed, set_dead_lettered, set_released,
       requeue, expire;
@@ -560,6 +573,17 @@ struct SqliteJournal::Impl {
         {&messages_page, "SELECT " + mcols +
                              " FROM messages WHERE (?1 IS NULL OR sender = ?1) AND seq > ?2 "
                              "ORDER BY seq LIMIT ?3"},
+        // A partner's submissions under one of its message ids: the accepted one from
+        // messages_dedup, the rejected ones from messages_rejected (each arm says its index's
+        // condition), merged in seq order.
+        {&messages_by_sender_id,
+         "SELECT * FROM (SELECT " + mcols +
+             " FROM messages WHERE sender = ?1 AND sender_message_id = ?2 AND status = 1 "
+             "AND sender_message_id IS NOT NULL AND seq > ?3 "
+             "UNION ALL SELECT " +
+             mcols +
+             " FROM messages WHERE sender = ?1 AND sender_message_id = ?2 AND status = 3 "
+             "AND sender_message_id IS NOT NULL AND seq > ?3) ORDER BY seq LIMIT ?4"},
         {&destinations_of,
          "SELECT destination FROM deliveries WHERE gateway_message_id = ?1 ORDER BY delivery_id"},
         {&held_for, "SELECT " + mcols +
@@ -1035,7 +1059,19 @@ StatusOr<StoredMessage> SqliteJournal::accepted(const std::string& sender,
 }
 
 StatusOr<std::vector<StoredMessage>> SqliteJournal::messages(const MessageFilter& filter) {
+  if (filter.sender_message_id && !filter.sender) {
+    return Status(StatusCode::kInvalidArgument, "JOURNAL_BAD_FILTER",
+                  "a sender's message id needs the sender");
+  }
   std::lock_guard lock(impl_->mu);
+  if (filter.sender_message_id) {
+    Statement::Use use(impl_->messages_by_sender_id);
+    use.bind_text(1, filter.sender)
+        .bind_text(2, filter.sender_message_id)
+        .bind(3, filter.after_seq)
+        .bind(4, filter.limit);
+    return impl_->read_messages(use);
+  }
   Statement::Use use(impl_->messages_page);
   use.bind_text(1, filter.sender).bind(2, filter.after_seq).bind(3, filter.limit);
   return impl_->read_messages(use);

@@ -115,7 +115,7 @@ TEST_CASE("SqliteJournal opens, creates its schema once and guards the version")
   }
   SECTION("a journal from a newer version is refused") {
     open_journal(path);
-    set_user_version(path, "PRAGMA user_version = 4");
+    set_user_version(path, "PRAGMA user_version = 5");
     auto journal = SqliteJournal::open(path);
     CHECK(journal.status().code() == StatusCode::kFailedPrecondition);
     CHECK(journal.status().reason() == "JOURNAL_SCHEMA_NEWER");
@@ -123,7 +123,8 @@ TEST_CASE("SqliteJournal opens, creates its schema once and guards the version")
   // Turns the journal at `path` into one of an earlier version: its delivery indexes as that
   // version created them, `leasing` the one it leased with.
   auto make_older = [&](const std::string& leasing, int version) {
-    set_user_version(path, ("DROP INDEX deliveries_due; DROP INDEX deliveries_open; "
+    set_user_version(path, ("DROP INDEX messages_rejected; "
+                            "DROP INDEX deliveries_due; DROP INDEX deliveries_open; "
                             "CREATE INDEX deliveries_state ON deliveries (state); " +
                             leasing + "; PRAGMA user_version = " + std::to_string(version))
                                .c_str());
@@ -138,7 +139,7 @@ TEST_CASE("SqliteJournal opens, creates its schema once and guards the version")
     REQUIRE(leased.size() == 1);
     CHECK(leased[0].gateway_message_id == "g1");
     auto count = [&](const char* sql) { return query_int(path, sql); };
-    CHECK(count("PRAGMA user_version") == 3);
+    CHECK(count("PRAGMA user_version") == 4);
     CHECK(count("SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_due'") == 1);
     CHECK(count("SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_outbox'") == 0);
     CHECK(count("SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_state'") == 0);
@@ -162,7 +163,7 @@ TEST_CASE("SqliteJournal opens, creates its schema once and guards the version")
     REQUIRE(leased.size() == 1);
     CHECK(leased[0].gateway_message_id == "g2");
     auto count = [&](const char* sql) { return query_int(path, sql); };
-    CHECK(count("PRAGMA user_version") == 3);
+    CHECK(count("PRAGMA user_version") == 4);
     CHECK(count("SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_state'") == 0);
     // Both indexes are partial: the delivered row of g1 is in neither.
     CHECK(count("SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_due' "
@@ -171,6 +172,24 @@ TEST_CASE("SqliteJournal opens, creates its schema once and guards the version")
                 "AND sql LIKE '%WHERE state <> 2'") == 1);
     CHECK(count("SELECT count(*) FROM deliveries INDEXED BY deliveries_open WHERE state <> 2") ==
           1);
+  }
+  SECTION("a version 3 journal gains the index of rejected submissions, built from its rows") {
+    append_ok(*open_journal(path),
+              {rejected("g1", "p1", "m1", "SIG_MISSING"), accepted("g2", "p1", "m1", {"customs"})});
+    set_user_version(path, "DROP INDEX messages_rejected; PRAGMA user_version = 3");
+    auto journal = open_journal(path);
+    MessageFilter m1;
+    m1.sender = "p1";
+    m1.sender_message_id = "m1";
+    auto found = journal->messages(m1);
+    REQUIRE(found.ok());
+    REQUIRE(found->size() == 2);
+    CHECK((*found)[0].submission.gateway_message_id == "g1");
+    CHECK((*found)[1].submission.gateway_message_id == "g2");
+    auto count = [&](const char* sql) { return query_int(path, sql); };
+    CHECK(count("PRAGMA user_version") == 4);
+    CHECK(count("SELECT count(*) FROM messages INDEXED BY messages_rejected WHERE status = 3 "
+                "AND sender_message_id IS NOT NULL") == 1);
   }
   SECTION("another application's database is refused") {
     set_user_version(path, "CREATE TABLE t (x)");
@@ -868,6 +887,71 @@ TEST_CASE("an accepted message is found by its sender's id; rejected ones are no
   CHECK(found->submission.destinations == std::vector<std::string>{"customs"});
   CHECK(journal->accepted("p1", "m2").status().code() == StatusCode::kNotFound);
   CHECK(journal->accepted("p2", "m1").status().code() == StatusCode::kNotFound);
+}
+
+TEST_CASE("a partner's submissions are found by its own message id, accepted and rejected") {
+  TempDir dir;
+  const auto path = dir.path() / "journal.db";
+  auto journal = open_journal(path);
+  // p1's m1 is refused twice, then accepted; the same id means nothing from another partner.
+  append_ok(*journal, {rejected("g1", "p1", "m1", "SIG_MISSING"), accepted("g2", "p2", "m1", {"a"}),
+                       rejected("g3", "p1", "m1", "SCHEMA_PATTERN")});
+  append_ok(*journal, {rejected("g4", "p1", "m2", "SIG_MISSING"),
+                       accepted("g5", "p1", "m1", {"a", "b"}), accepted("g6", "p1", "m3", {"a"})});
+  auto ids = [&](MessageFilter filter) {
+    auto found = journal->messages(filter);
+    REQUIRE(found.ok());
+    std::vector<std::string> out;
+    for (const StoredMessage& m : *found) out.push_back(m.submission.gateway_message_id);
+    return out;
+  };
+  using Ids = std::vector<std::string>;
+  MessageFilter m1;
+  m1.sender = "p1";
+  m1.sender_message_id = "m1";
+  CHECK(ids(m1) == Ids{"g1", "g3", "g5"});  // in the order they came, whatever their status
+  auto all = journal->messages(m1);
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 3);
+  CHECK((*all)[0].submission.status == SubmissionStatus::kRejected);
+  CHECK((*all)[0].submission.rejection_code == "SIG_MISSING");
+  CHECK((*all)[1].submission.rejection_code == "SCHEMA_PATTERN");
+  CHECK((*all)[2].submission.status == SubmissionStatus::kAccepted);
+  CHECK((*all)[2].submission.destinations == std::vector<std::string>{"a", "b"});
+  // Paging, as for every message query: by seq.
+  m1.limit = 2;
+  CHECK(ids(m1) == Ids{"g1", "g3"});
+  m1.after_seq = (*all)[1].seq;
+  CHECK(ids(m1) == Ids{"g5"});
+
+  MessageFilter other;
+  other.sender = "p1";
+  other.sender_message_id = "m2";
+  CHECK(ids(other) == Ids{"g4"});
+  other.sender = "p2";
+  other.sender_message_id = "m1";
+  CHECK(ids(other) == Ids{"g2"});
+  other.sender_message_id = "m9";
+  CHECK(ids(other).empty());
+
+  MessageFilter without_sender;
+  without_sender.sender_message_id = "m1";
+  auto refused = journal->messages(without_sender);
+  CHECK(refused.status().code() == StatusCode::kInvalidArgument);
+  CHECK(refused.status().reason() == "JOURNAL_BAD_FILTER");
+
+  // Both arms are answered from an index (INDEXED BY fails when the index cannot serve the
+  // query): accepted rows from messages_dedup, rejected rows from messages_rejected, which holds
+  // nothing else.
+  auto count = [&](const char* sql) { return query_int(path, sql); };
+  CHECK(count("SELECT count(*) FROM messages INDEXED BY messages_dedup WHERE sender = 'p1' "
+              "AND sender_message_id = 'm1' AND status = 1 AND sender_message_id IS NOT NULL") ==
+        1);
+  CHECK(count("SELECT count(*) FROM messages INDEXED BY messages_rejected WHERE sender = 'p1' "
+              "AND sender_message_id = 'm1' AND status = 3 AND sender_message_id IS NOT NULL") ==
+        2);
+  CHECK(count("SELECT count(*) FROM messages INDEXED BY messages_rejected WHERE status = 3 "
+              "AND sender_message_id IS NOT NULL") == 3);
 }
 
 TEST_CASE("requeue_in_flight returns leases across a restart with the same delivery ids") {

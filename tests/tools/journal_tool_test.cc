@@ -122,6 +122,28 @@ TEST_CASE("swg journal lists messages, deliveries, dead letters and the outbox")
   CHECK(has(outbox.out, R"({"destination":"unroutable","state":"dead_lettered","count":1})"));
 }
 
+TEST_CASE("swg journal finds what became of a partner's message id, accepted or rejected") {
+  Fixture f;
+  // p1 resubmits m3 after its rejection (g3), and it is accepted.
+  REQUIRE(f.journal->append({accepted("g4", "p1", "m3", {"customs"})}).ok());
+  auto tries = lines_of(f.swg("messages --sender p1 --sender-message-id m3").out);
+  REQUIRE(tries.size() == 2);
+  CHECK(has(tries[0], R"("gatewayMessageId":"g3","sender":"p1","senderMessageId":"m3")"));
+  CHECK(has(tries[0], R"("status":"rejected","rejectionCode":"SIG_INVALID")"));
+  CHECK(has(tries[1], R"("gatewayMessageId":"g4","sender":"p1","senderMessageId":"m3")"));
+  CHECK(has(tries[1], R"("status":"accepted")"));
+  // Another partner's m3, or an id nobody used: nothing, and that is not an error.
+  CommandResult none = f.swg("messages --sender p2 --sender-message-id m3");
+  CHECK(none.exit_status == 0);
+  CHECK(none.out.empty());
+  // A partner's message id means nothing without the partner.
+  // (Standard error into the captured output: run_command discards the group's own.)
+  CommandResult usage = run_command("{ " + std::string(SWG_TOOL) + " journal --journal " + f.path +
+                                    " messages --sender-message-id m3 2>&1; }");
+  CHECK(usage.exit_status == 2);
+  CHECK(has(usage.out, "--sender-message-id needs --sender"));
+}
+
 TEST_CASE("swg journal show gives the model, the receipt and the deliveries, or the raw bytes") {
   Fixture f;
   CommandResult shown = f.swg("show g1");

@@ -120,6 +120,7 @@ int refused(const Status& status) {
 int messages(journal::Journal& j, const JournalToolOptions& o) {
   journal::MessageFilter filter;
   filter.sender = o.sender;
+  filter.sender_message_id = o.sender_message_id;
   filter.after_seq = o.after;
   filter.limit = o.limit;
   auto found = j.messages(filter);
@@ -401,6 +402,11 @@ int run_journal(const JournalToolOptions& o) {
                 << "' (pending, in_flight, delivered, failed, dead_lettered)\n";
       return 2;
     }
+  }
+  if (o.sender_message_id && !o.sender) {
+    std::cerr << "swg journal messages: --sender-message-id needs --sender (message ids are the "
+                 "partner's own)\n";
+    return 2;
   }
   if (o.limit < 1 || o.limit > 10000) {
     std::cerr << "swg journal: --limit is 1..10000\n";

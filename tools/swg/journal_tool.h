@@ -2,7 +2,8 @@
 // `swg journal …`: what an operator on call needs from the journal (README.md), on the
 // journal file itself, beside a running swgd or without one (SQLite locking serialises the two;
 // reads never block swgd's commits).
-//   messages      stored submissions by append order (optionally of one sender)
+//   messages      stored submissions by append order (optionally of one sender, or of one
+//                 sender's own message id: --sender-message-id, accepted and rejected alike)
 //   show ID       one submission: its metadata, model and deliveries; --raw: its bytes as received
 //   deliveries    deliveries by id, filtered by state, destination or message
 //   dead-letters  deliveries that are dead-lettered
@@ -29,7 +30,8 @@ struct JournalToolOptions {
   std::string command;  ///< messages | show | deliveries | dead-letters | release | redeliver |
                         ///< reroute | audit | outbox | held
   std::optional<std::string> sender, destination, state, message;  ///< filters
-  std::string partner;                                             ///< held: whose
+  std::optional<std::string> sender_message_id;  ///< messages: with sender, its own message id
+  std::string partner;                           ///< held: whose
   std::string id;                ///< show, reroute: gateway message id; release: delivery id
   std::vector<std::string> ids;  ///< redeliver: delivery ids (or destination + since)
   std::optional<std::string> since, until;  ///< redeliver: delivered in [since, until), UTC

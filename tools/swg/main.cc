@@ -157,6 +157,9 @@ int main(int argc, char** argv) {
   };
   auto* j_messages = journal_cmd->add_subcommand("messages", "Stored submissions, oldest first");
   j_messages->add_option("--sender", journal.sender, "Only this partner's");
+  j_messages->add_option("--sender-message-id", journal.sender_message_id,
+                         "With --sender: only its submissions under this message id of its own, "
+                         "accepted or rejected");
   paging(j_messages);
   auto* j_show = journal_cmd->add_subcommand(
       "show", "One submission: metadata, model, evidence, receipt and deliveries");
