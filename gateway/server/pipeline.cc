@@ -401,7 +401,10 @@ Pipeline::Done Pipeline::process_edifact(Job job) {
   r.set_gateway_message_id(id);
   r.set_sender(job.identity);
   r.set_sender_message_id(result.control_reference);
-  r.set_received_sha256(trust::digest(trust::DigestAlgorithm::kSha256, job.request.payload));
+  // The ingest's evidence already holds the digest of the bytes received (each message's).
+  r.set_received_sha256(result.models.empty()
+                            ? trust::digest(trust::DigestAlgorithm::kSha256, job.request.payload)
+                            : result.models[0].verification().received_sha256());
   *r.mutable_received_at() = timestamp(job.received_at);
   if (!result.models.empty()) *r.mutable_evidence() = result.models[0].verification();
   // Message n of the interchange is journaled as "<id>/<n>", each with the interchange's bytes.

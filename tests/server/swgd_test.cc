@@ -28,6 +28,7 @@
 #include "gateway/transport/agency_client.h"
 #include "gateway/transport/partner_client.h"
 #include "gateway/trust/cms.h"
+#include "gateway/trust/digest.h"
 #include "gateway/trust/receipt.h"
 #include "gateway/trust/signer.h"
 #include "gateway/trust/xmldsig.h"
@@ -743,6 +744,9 @@ TEST_CASE(
   const v1::Receipt accepted = submit(interchange, "EXP0201007");
   REQUIRE(accepted.status() == v1::RECEIPT_STATUS_ACCEPTED);
   CHECK(accepted.evidence().method() == v1::SIGNATURE_METHOD_CMS_DETACHED);
+  // The receipt says what the gateway received: the digest of the interchange as sent.
+  CHECK(accepted.received_sha256() == trust::digest(trust::DigestAlgorithm::kSha256, interchange));
+  CHECK(accepted.evidence().received_sha256() == accepted.received_sha256());
   CHECK(submit(interchange, "EXP0201007").status() == v1::RECEIPT_STATUS_DUPLICATE);
   const v1::Receipt broken = submit(replaced(interchange, "BGM+830", "BGX+830"), "EXP0201007");
   REQUIRE(broken.status() == v1::RECEIPT_STATUS_REJECTED);
