@@ -376,6 +376,15 @@ Pipeline::Done Pipeline::process_edifact(Job job) {
                           "interchange control reference (" +
                               result.control_reference + ")");
   }
+  if (st.ok() && result.models.size() > 1 &&
+      result.models.size() * job.request.payload.size() > options_.max_interchange_stored_bytes) {
+    st = Status(StatusCode::kResourceExhausted, "EDI_INTERCHANGE_TOO_LARGE",
+                std::to_string(result.models.size()) +
+                    " messages, each stored and delivered with " + "the interchange's " +
+                    std::to_string(job.request.payload.size()) + " bytes, exceed this gateway's " +
+                    std::to_string(options_.max_interchange_stored_bytes) +
+                    " bytes for one interchange: send fewer messages an interchange");
+  }
   // Every message must pass; the interchange is taken or refused whole.
   std::vector<journal::Submission> messages(result.models.size());
   for (std::size_t i = 0; st.ok() && i < result.models.size(); ++i) {

@@ -67,6 +67,11 @@ struct PipelineOptions {
   std::uint32_t group_commit_max = 256;
   /// The UN/EDIFACT message grammars; without them EDIFACT submissions are FORMAT_UNSUPPORTED.
   std::shared_ptr<const edifact::Grammars> grammars;
+  /// Each message of an accepted interchange is journaled, and delivered, with the whole
+  /// interchange's bytes (what its sender signed): an interchange costs its message count times
+  /// its size. One that would cost more than this is refused (EDI_INTERCHANGE_TOO_LARGE) rather
+  /// than held in memory and written that many times.
+  std::size_t max_interchange_stored_bytes = std::size_t{64} << 20;
   std::chrono::milliseconds group_commit_wait{2};
   /// Document types each identity may submit.
   std::map<std::string, std::set<v1::DocumentType>> document_types;

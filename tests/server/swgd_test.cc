@@ -753,6 +753,41 @@ TEST_CASE(
   CHECK(broken.rejections(0).code() == "EDI_SEGMENT_UNEXPECTED");
   CHECK(broken.contrl().find("UNH+1+CONTRL") != std::string::npos);
 
+  // Every message of an interchange is journaled and delivered with the interchange's bytes: 400
+  // messages of a 300 KB interchange would be 120 MB. Refused, and journaled once for audit.
+  {
+    const std::size_t first = interchange.find("UNH+1+");
+    const std::string last_segment = "UNT+31+1'";
+    const std::size_t end = interchange.find(last_segment) + last_segment.size();
+    REQUIRE(first != std::string::npos);
+    REQUIRE(end > first);
+    const std::string message = interchange.substr(first, end - first);
+    std::string many = replaced(interchange.substr(0, first), "EXP0201007", "EXP0201099");
+    constexpr int kMessages = 400;
+    for (int i = 1; i <= kMessages; ++i) {
+      std::string m = replaced(message, "UNH+1+", "UNH+" + std::to_string(i) + "+");
+      m = replaced(m, "UNT+31+1'", "UNT+31+" + std::to_string(i) + "'");
+      m = replaced(m, "BGM+830+30024020100007+",
+                   "BGM+830+3002402" + std::to_string(1000000 + i) + "+");
+      many += m + "\n";
+    }
+    many += "UNZ+" + std::to_string(kMessages) + "+EXP0201099'\n";
+    const v1::Receipt too_large = submit(many, "EXP0201099");
+    REQUIRE(too_large.status() == v1::RECEIPT_STATUS_REJECTED);
+    CHECK(too_large.rejections(0).code() == "EDI_INTERCHANGE_TOO_LARGE");
+    CHECK(too_large.rejections(0).message().find("400 messages") != std::string::npos);
+    auto j = journal::SqliteJournal::open(deployment.journal());
+    REQUIRE(j.ok());
+    journal::MessageFilter tries;
+    tries.sender = "VN.MOF.CUSTOMS";
+    tries.sender_message_id = "EXP0201099";
+    auto stored = (*j)->messages(tries);
+    REQUIRE(stored.ok());
+    REQUIRE(stored->size() == 1);
+    CHECK((*stored)[0].submission.rejection_code == "EDI_INTERCHANGE_TOO_LARGE");
+    CHECK((*stored)[0].submission.raw == many);
+  }
+
   // The agencies the two declarations went to decide; the broker, who speaks EDIFACT, gets each
   // decision as a CUSRES interchange too, which maps back to the same decision.
   std::map<std::string, int> per_service;
