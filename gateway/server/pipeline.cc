@@ -380,7 +380,7 @@ Pipeline::Done Pipeline::process_edifact(Job job) {
       result.models.size() * job.request.payload.size() > options_.max_interchange_stored_bytes) {
     st = Status(StatusCode::kResourceExhausted, "EDI_INTERCHANGE_TOO_LARGE",
                 std::to_string(result.models.size()) +
-                    " messages, each stored and delivered with " + "the interchange's " +
+                    " messages, each stored and delivered with the interchange's " +
                     std::to_string(job.request.payload.size()) + " bytes, exceed this gateway's " +
                     std::to_string(options_.max_interchange_stored_bytes) +
                     " bytes for one interchange: send fewer messages an interchange");
