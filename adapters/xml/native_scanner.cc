@@ -3,7 +3,7 @@
 
 #include "adapters/xml/native_scanner.h"
 
-#include "adapters/xml/string_facets.h"
+#include "adapters/xml/value_facets.h"
 #include "adapters/xml/xerces_text.h"
 
 #include <algorithm>
@@ -110,7 +110,7 @@ struct AttrDecl {
   std::string ns;
   std::string local;
   xc::DatatypeValidator* validator = nullptr;
-  const StringFacets* fast = nullptr;  // the validator's facets checked natively, when it can be
+  const ValueFacets* fast = nullptr;  // the validator's facets checked natively, when it can be
   short facet = xc::DatatypeValidator::PRESERVE;
   bool required = false;
   bool id = false;  // xs:ID itself: an NCName, unique in the document
@@ -122,7 +122,7 @@ struct Type {
   Content content = Content::kUnsupported;
   std::vector<Particle> particles;             // kElementOnly: a sequence, in order
   xc::DatatypeValidator* validator = nullptr;  // kSimple
-  const StringFacets* fast = nullptr;          // kSimple, when the validator's facets allow
+  const ValueFacets* fast = nullptr;           // kSimple, when the validator's facets allow
   short facet = xc::DatatypeValidator::PRESERVE;
   std::vector<AttrDecl> attributes;
 };
@@ -197,10 +197,10 @@ class Grammars {
     return utf8(pool_->getURIStringPool()->getValueForId(id));
   }
 
-  const StringFacets* fast_facets(const xc::DatatypeValidator* validator) {
+  const ValueFacets* fast_facets(const xc::DatatypeValidator* validator) {
     auto [it, added] = fast_.try_emplace(validator);
-    if (added) it->second = StringFacets::compile(validator);
-    return it->second ? &*it->second : nullptr;
+    if (added) it->second = compile_value_facets(validator);
+    return it->second.get();
   }
 
   const Decl* compile(const xc::SchemaElementDecl* decl) {
@@ -399,7 +399,7 @@ class Grammars {
   std::deque<Decl> decls_;
   std::deque<Type> types_;
   // By validator; a node's address does not change when the map grows.
-  std::unordered_map<const xc::DatatypeValidator*, std::optional<StringFacets>> fast_;
+  std::unordered_map<const xc::DatatypeValidator*, std::unique_ptr<const ValueFacets>> fast_;
   std::deque<Wildcard> wildcards_;
   std::unordered_map<const xc::SchemaElementDecl*, const Decl*> by_decl_;
   std::unordered_map<std::string, const Decl*> globals_;
@@ -1091,9 +1091,9 @@ class NativeScanner final : public Scanner, private Position {
     return valid_value(decl.validator, decl.fast, value);
   }
 
-  // `fast` decides the ASCII values of the string types it compiled, exactly as `validator`
-  // would (string_facets.h); the validator all others.
-  bool valid_value(xc::DatatypeValidator* validator, const StringFacets* fast,
+  // `fast` decides the ASCII values of the types it compiled (string, decimal and boolean ones),
+  // exactly as `validator` would (value_facets.h); the validator all others.
+  bool valid_value(xc::DatatypeValidator* validator, const ValueFacets* fast,
                    std::string_view value) {
     if (fast != nullptr) {
       if (const std::optional<bool> valid = fast->check(value)) return *valid;

@@ -4,10 +4,11 @@
 //
 // One pass over the raw UTF-8 bytes checks well-formedness and namespaces and validates against
 // the grammars Xerces compiled (content models, attributes, and each simple value through the
-// grammar's own Xerces datatype validator, or for the ASCII values of string types through the
-// same facets checked natively: string_facets.h), recording the events; only when the whole
-// document is accepted are the events delivered to the handler, exactly as the Xerces engine
-// delivers them (names, values, the runs of character data, positions, paths).
+// grammar's own Xerces datatype validator, or for the ASCII values of string, decimal, integer
+// and boolean types through the same facets checked natively: value_facets.h), recording the
+// events; only when the whole document is accepted are the events delivered to the handler,
+// exactly as the Xerces engine delivers them (names, values, the runs of character data,
+// positions, paths).
 //
 // It implements a subset, and declines everything else with XML_NATIVE_DECLINED before any event
 // is delivered: documents that are not well-formed or not valid, and well-formed, valid ones it

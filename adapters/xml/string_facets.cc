@@ -17,15 +17,6 @@ constexpr int kSupportedFacets =
     xc::DatatypeValidator::FACET_MAXLENGTH | xc::DatatypeValidator::FACET_PATTERN |
     xc::DatatypeValidator::FACET_ENUMERATION | xc::DatatypeValidator::FACET_WHITESPACE;
 
-// DatatypeValidator's facet flags and pattern are protected; a member pointer named through a
-// derived class reads them, the very fields checkContent() reads.
-struct Protected : xc::DatatypeValidator {
-  static int facets(const xc::DatatypeValidator* v) { return (v->*&Protected::getFacetsDefined)(); }
-  static const XMLCh* pattern(const xc::DatatypeValidator* v) {
-    return (v->*&Protected::getPattern)();
-  }
-};
-
 bool replaced(std::string_view value) {
   return value.find_first_of("\t\n\r") == std::string_view::npos;
 }
@@ -52,16 +43,16 @@ std::optional<StringFacets> StringFacets::compile(const xc::DatatypeValidator* v
   // itself only: it inherits its bases' lengths, enumeration and whiteSpace when it derives.
   for (const xc::DatatypeValidator* v = validator; v != nullptr; v = v->getBaseValidator()) {
     if (!is_string(v)) return std::nullopt;
-    const int facets = Protected::facets(v);
+    const int facets = ValidatorInternals::facets(v);
     if ((facets & ~kSupportedFacets) != 0) return std::nullopt;
     if ((facets & xc::DatatypeValidator::FACET_PATTERN) == 0) continue;
-    const XMLCh* text = Protected::pattern(v);
+    const XMLCh* text = ValidatorInternals::pattern(v);
     if (text == nullptr) return std::nullopt;
     std::optional<XsdPattern> pattern = XsdPattern::compile(utf8(text));
     if (!pattern) return std::nullopt;
     out.patterns_.push_back(std::move(*pattern));
   }
-  const int facets = Protected::facets(leaf);
+  const int facets = ValidatorInternals::facets(leaf);
   if ((facets & xc::DatatypeValidator::FACET_LENGTH) != 0) out.length_ = leaf->getLength();
   if ((facets & xc::DatatypeValidator::FACET_MINLENGTH) != 0) {
     out.min_length_ = leaf->getMinLength();

@@ -19,11 +19,12 @@
 
 #include <xercesc/validators/datatype/DatatypeValidator.hpp>
 
+#include "adapters/xml/value_facets.h"
 #include "adapters/xml/xsd_pattern.h"
 
 namespace swg::xml::detail {
 
-class StringFacets {
+class StringFacets final : public ValueFacets {
  public:
   /// The facets of `validator`, or nullopt when it (or a type it derives from) is not an
   /// xs:string type, has a facet other than those above, or a pattern outside XsdPattern's
@@ -33,11 +34,11 @@ class StringFacets {
 
   /// Whether validate() accepts `value` (UTF-8): nullopt when `value` is not ASCII or holds a
   /// NUL, which the caller then leaves to Xerces. Thread-safe (const, no state).
-  std::optional<bool> check(std::string_view value) const;
+  std::optional<bool> check(std::string_view value) const override;
 
   /// A random ASCII value for tests, most often a valid one: a member of the enumeration, else a
   /// string of the first pattern's language, else one of a length the length facets allow.
-  std::string example(std::mt19937_64& random) const;
+  std::string example(std::mt19937_64& random) const override;
 
  private:
   StringFacets() = default;

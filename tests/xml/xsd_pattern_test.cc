@@ -1,8 +1,9 @@
 // The native pattern matcher (adapters/xml/xsd_pattern.h) and string facets (string_facets.h)
 // against Xerces, their reference: every pattern of xsd/ is in the native subset; each decision
 // the matcher makes equals RegularExpression's (XML Schema mode) over generated members of each
-// language, their mutants and random strings; each verdict of the string facets equals the
-// validate() of the same type of xsd/'s grammars.
+// language, their mutants and random strings; each verdict of the string, decimal and boolean
+// facets (value_facets.h) equals the validate() of the same type of xsd/'s grammars or of the
+// built-in types.
 
 #include <filesystem>
 #include <fstream>
@@ -28,6 +29,7 @@
 #include <xercesc/validators/schema/SchemaGrammar.hpp>
 
 #include "adapters/xml/string_facets.h"
+#include "adapters/xml/value_facets.h"
 #include "adapters/xml/xerces_text.h"
 #include "adapters/xml/xsd_pattern.h"
 #include "tests/support/fixtures.h"
@@ -237,87 +239,246 @@ TEST_CASE("the native matcher decides as Xerces' RegularExpression does") {
   CHECK(matched > 10000);
 }
 
-TEST_CASE("string facets decide as the validators of xsd/ do") {
+// xsd/'s grammars in a pool, and every simple type they define with the built-in ones.
+struct SchemaTypes {
   Xerces xerces;
-  auto pool = std::make_unique<xc::XMLGrammarPoolImpl>(xc::XMLPlatformUtils::fgMemoryManager);
-  {
-    xc::SAX2XMLReaderImpl loader(xc::XMLPlatformUtils::fgMemoryManager, pool.get());
-    loader.setFeature(xc::XMLUni::fgSAX2CoreNameSpaces, true);
-    loader.setFeature(xc::XMLUni::fgXercesSchema, true);
-    loader.setFeature(xc::XMLUni::fgXercesHandleMultipleImports, true);
-    for (const auto& entry : fs::directory_iterator(source_dir() / "xsd")) {
-      if (entry.path().extension() != ".xsd") continue;
-      const std::u16string path = [&] {
-        std::u16string p;
-        for (const char c : entry.path().string()) p.push_back(static_cast<unsigned char>(c));
-        return p;
-      }();
-      xc::LocalFileInputSource source(path.c_str());
-      REQUIRE(loader.loadGrammar(source, xc::Grammar::SchemaGrammarType, true) != nullptr);
+  std::unique_ptr<xc::XMLGrammarPoolImpl> pool =
+      std::make_unique<xc::XMLGrammarPoolImpl>(xc::XMLPlatformUtils::fgMemoryManager);
+  std::vector<const xc::DatatypeValidator*> validators;
+
+  SchemaTypes() {
+    {
+      xc::SAX2XMLReaderImpl loader(xc::XMLPlatformUtils::fgMemoryManager, pool.get());
+      loader.setFeature(xc::XMLUni::fgSAX2CoreNameSpaces, true);
+      loader.setFeature(xc::XMLUni::fgXercesSchema, true);
+      loader.setFeature(xc::XMLUni::fgXercesHandleMultipleImports, true);
+      for (const auto& entry : fs::directory_iterator(source_dir() / "xsd")) {
+        if (entry.path().extension() != ".xsd") continue;
+        const std::u16string path = [&] {
+          std::u16string p;
+          for (const char c : entry.path().string()) p.push_back(static_cast<unsigned char>(c));
+          return p;
+        }();
+        xc::LocalFileInputSource source(path.c_str());
+        REQUIRE(loader.loadGrammar(source, xc::Grammar::SchemaGrammarType, true) != nullptr);
+      }
+    }
+    auto collect = [&](xc::DVHashTable* table) {
+      if (table == nullptr) return;
+      xc::RefHashTableOfEnumerator<xc::DatatypeValidator> all(table);
+      while (all.hasMoreElements()) validators.push_back(&all.nextElement());
+    };
+    collect(xc::DatatypeValidatorFactory::getBuiltInRegistry());
+    xc::RefHashTableOfEnumerator<xc::Grammar> grammars = pool->getGrammarEnumerator();
+    while (grammars.hasMoreElements()) {
+      xc::Grammar& grammar = grammars.nextElement();
+      if (grammar.getGrammarType() != xc::Grammar::SchemaGrammarType) continue;
+      collect(
+          static_cast<xc::SchemaGrammar&>(grammar).getDatatypeRegistry()->getUserDefinedRegistry());
     }
   }
-  // Every simple type the grammars define, and the built-in ones.
-  std::vector<const xc::DatatypeValidator*> validators;
-  auto collect = [&](xc::DVHashTable* table) {
-    if (table == nullptr) return;
-    xc::RefHashTableOfEnumerator<xc::DatatypeValidator> all(table);
-    while (all.hasMoreElements()) validators.push_back(&all.nextElement());
-  };
-  collect(xc::DatatypeValidatorFactory::getBuiltInRegistry());
-  xc::RefHashTableOfEnumerator<xc::Grammar> grammars = pool->getGrammarEnumerator();
-  while (grammars.hasMoreElements()) {
-    xc::Grammar& grammar = grammars.nextElement();
-    if (grammar.getGrammarType() != xc::Grammar::SchemaGrammarType) continue;
-    collect(
-        static_cast<xc::SchemaGrammar&>(grammar).getDatatypeRegistry()->getUserDefinedRegistry());
-  }
+  // The grammars' datatype validators go with the pool, before Xerces terminates.
+  ~SchemaTypes() { pool.reset(); }
+};
 
-  std::mt19937_64 random(4242);
+bool xerces_accepts(const xc::DatatypeValidator* validator, std::string_view value) {
+  try {
+    const std::u16string text = xmlch(value);
+    const_cast<xc::DatatypeValidator*>(validator)->validate(text.c_str());
+  } catch (const xc::XMLException&) {
+    return false;
+  }
+  return true;
+}
+
+struct Verdicts {
+  std::size_t decided = 0, valid = 0;
+};
+
+// Compares the native verdict on each value with the validator's; non-ASCII values must be left
+// to Xerces, and only they.
+Verdicts compare_verdicts(const swg::xml::detail::ValueFacets& facets,
+                          const xc::DatatypeValidator* validator,
+                          const std::vector<std::string>& values) {
+  INFO("type: " << shown(swg::xml::detail::utf8(validator->getTypeLocalName())));
+  Verdicts out;
+  for (const std::string& value : values) {
+    INFO("value: \"" << shown(value) << '"');
+    const std::optional<bool> native = facets.check(value);
+    bool ascii = true;
+    for (const char c : value) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+    REQUIRE(native.has_value() == ascii);
+    if (!native) continue;
+    const bool expected = xerces_accepts(validator, value);
+    REQUIRE(*native == expected);
+    ++out.decided;
+    out.valid += expected ? 1 : 0;
+  }
+  return out;
+}
+
+// Totals over the types compared.
+struct Tally {
   std::size_t compiled = 0, decided = 0, valid = 0, seen_valid = 0;
-  for (const xc::DatatypeValidator* validator : validators) {
+};
+
+// Compares the verdicts on `values`, then on `count` examples of the type, each followed by two
+// successive edits of it; adds them to `tally`.
+void compare_on_examples(const swg::xml::detail::ValueFacets& facets,
+                         const xc::DatatypeValidator* validator, std::vector<std::string> values,
+                         int count, std::string (*edit)(std::string, std::mt19937_64&),
+                         std::mt19937_64& random, Tally& tally) {
+  for (int i = 0; i < count; ++i) {
+    std::string value = facets.example(random);
+    values.push_back(value);
+    for (int k = 0; k < 2; ++k) {
+      value = edit(value, random);
+      values.push_back(value);
+    }
+  }
+  const Verdicts verdicts = compare_verdicts(facets, validator, values);
+  ++tally.compiled;
+  tally.decided += verdicts.decided;
+  tally.valid += verdicts.valid;
+  tally.seen_valid += verdicts.valid > 0 ? 1 : 0;
+}
+
+TEST_CASE("string facets decide as the validators of xsd/ do") {
+  SchemaTypes types;
+  std::mt19937_64 random(4242);
+  Tally tally;
+  for (const xc::DatatypeValidator* validator : types.validators) {
     const std::optional<StringFacets> facets = StringFacets::compile(validator);
     if (!facets) continue;
-    ++compiled;
-    std::vector<std::string> values = {"",   " ",    "a",    "A  B",     " A",
-                                       "A ", "A\tB", "A\nB", "\xC3\xA9", "A\xC3\xA9"};
-    for (int i = 0; i < 200; ++i) {
-      std::string value = facets->example(random);
-      values.push_back(value);
-      for (int k = 0; k < 2; ++k) {
-        value = mutate(value, random);
-        values.push_back(value);
-      }
-    }
-    INFO("type: " << shown(swg::xml::detail::utf8(validator->getTypeName())));
-    std::size_t valid_here = 0;
-    for (const std::string& value : values) {
-      INFO("value: \"" << shown(value) << '"');
-      const std::optional<bool> native = facets->check(value);
-      bool ascii = true;
-      for (const char c : value) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
-      // Non-ASCII values are left to Xerces, and only they.
-      REQUIRE(native.has_value() == ascii);
-      if (!native) continue;
-      bool expected = true;
-      try {
-        const std::u16string text = xmlch(value);
-        const_cast<xc::DatatypeValidator*>(validator)->validate(text.c_str());
-      } catch (const xc::XMLException&) {
-        expected = false;
-      }
-      REQUIRE(*native == expected);
-      ++decided;
-      valid_here += expected ? 1 : 0;
-    }
-    valid += valid_here;
-    seen_valid += valid_here > 0 ? 1 : 0;
+    compare_on_examples(*facets, validator,
+                        {"", " ", "a", "A  B", " A", "A ", "A\tB", "A\nB", "\xC3\xA9", "A\xC3\xA9"},
+                        200, mutate, random, tally);
   }
   // xsd/ and the built-in types give over a hundred string types; each must be
   // compiled and must have been seen accepting values as well as refusing them.
-  CHECK(compiled >= 80);
-  CHECK(seen_valid == compiled);
-  CHECK(decided > 10000);
-  CHECK(valid > 3000);
-  // The grammars' datatype validators go with the pool, before Xerces terminates.
-  pool.reset();
+  CHECK(tally.compiled >= 80);
+  CHECK(tally.seen_valid == tally.compiled);
+  CHECK(tally.decided > 10000);
+  CHECK(tally.valid > 3000);
+}
+
+// One edit of a number: a digit, sign, point or space inserted, deleted or replaced.
+std::string mutate_number(std::string s, std::mt19937_64& random) {
+  static constexpr std::string_view kChars = "0123456789009.-+ .eE";
+  const char c = kChars[random() % kChars.size()];
+  const std::size_t at = s.empty() ? 0 : random() % (s.size() + 1);
+  switch (random() % 3) {
+    case 0: s.insert(s.begin() + static_cast<long>(at), c); break;
+    case 1:
+      if (!s.empty()) s.erase(std::min(at, s.size() - 1), 1);
+      break;
+    default:
+      if (!s.empty()) s[std::min(at, s.size() - 1)] = c;
+  }
+  return s;
+}
+
+TEST_CASE("decimal, integer and boolean facets decide as the validators do") {
+  SchemaTypes types;
+  std::mt19937_64 random(2424);
+  // Forms at the edges of Xerces' reading of a decimal, and of each bound of the built-ins.
+  const std::vector<std::string> edges = {"",
+                                          " ",
+                                          ".",
+                                          "-",
+                                          "+",
+                                          "-.",
+                                          "+.",
+                                          "0",
+                                          "-0",
+                                          "+0",
+                                          "00",
+                                          "0.",
+                                          ".0",
+                                          "0.0",
+                                          "-0.0",
+                                          "1",
+                                          "-1",
+                                          "+1",
+                                          "1.",
+                                          ".5",
+                                          "-.5",
+                                          "1.50",
+                                          "1.0",
+                                          "01",
+                                          "001.100",
+                                          "1..2",
+                                          "1.2.3",
+                                          "1e3",
+                                          "1 2",
+                                          " 1",
+                                          "1 ",
+                                          "\t1\n",
+                                          "0.05",
+                                          "0.5",
+                                          "100",
+                                          "100.00",
+                                          "99.99",
+                                          "100.01",
+                                          "12345678901234.56",
+                                          "123456789012345.6",
+                                          "1234567890123456",
+                                          "12345678901234567",
+                                          "0.000001",
+                                          "0.0000001",
+                                          "127",
+                                          "128",
+                                          "-128",
+                                          "-129",
+                                          "255",
+                                          "256",
+                                          "32767",
+                                          "32768",
+                                          "-32769",
+                                          "2147483647",
+                                          "2147483648",
+                                          "-2147483648",
+                                          "-2147483649",
+                                          "4294967295",
+                                          "4294967296",
+                                          "9223372036854775807",
+                                          "9223372036854775808",
+                                          "-9223372036854775808",
+                                          "-9223372036854775809",
+                                          "18446744073709551615",
+                                          "18446744073709551616",
+                                          "true",
+                                          "false",
+                                          "1\xC3\xA9",
+                                          "TRUE",
+                                          "yes"};
+  Tally tally;
+  for (const xc::DatatypeValidator* validator : types.validators) {
+    const auto facets = swg::xml::detail::compile_value_facets(validator);
+    if (facets == nullptr || StringFacets::compile(validator)) continue;
+    compare_on_examples(*facets, validator, edges, 300, mutate_number, random, tally);
+  }
+  // xs:decimal, the thirteen built-in integers, xs:boolean and xsd/'s own: each compiled and
+  // seen accepting values as well as refusing them.
+  CHECK(tally.compiled >= 20);
+  CHECK(tally.seen_valid == tally.compiled);
+  CHECK(tally.decided > 15000);
+  CHECK(tally.valid > 4000);
+}
+
+TEST_CASE("types of other kinds are left to their validators") {
+  SchemaTypes types;
+  std::set<std::string> left, taken;
+  for (const xc::DatatypeValidator* validator : types.validators) {
+    const std::string name = swg::xml::detail::utf8(validator->getTypeLocalName());
+    (swg::xml::detail::compile_value_facets(validator) == nullptr ? left : taken).insert(name);
+  }
+  for (const char* name : {"date", "dateTime", "double", "base64Binary", "QName", "ID", "NMTOKENS",
+                           "DateType", "InstantType"}) {
+    CHECK(left.count(name) == 1);
+  }
+  for (const char* name : {"string", "token", "decimal", "integer", "int", "unsignedByte",
+                           "positiveInteger", "boolean", "AmountValueType", "PercentType"}) {
+    CHECK(taken.count(name) == 1);
+  }
 }
