@@ -1,10 +1,13 @@
 #include "adapters/xml/value_facets.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <typeinfo>
 
 #include <xercesc/util/XMLBigDecimal.hpp>
 #include <xercesc/validators/datatype/BooleanDatatypeValidator.hpp>
+#include <xercesc/validators/datatype/DateDatatypeValidator.hpp>
+#include <xercesc/validators/datatype/DateTimeDatatypeValidator.hpp>
 #include <xercesc/validators/datatype/DecimalDatatypeValidator.hpp>
 
 #include "adapters/xml/string_facets.h"
@@ -21,7 +24,7 @@ constexpr int kDecimalFacets =
     xc::DatatypeValidator::FACET_MININCLUSIVE | xc::DatatypeValidator::FACET_MINEXCLUSIVE |
     xc::DatatypeValidator::FACET_TOTALDIGITS | xc::DatatypeValidator::FACET_FRACTIONDIGITS |
     xc::DatatypeValidator::FACET_WHITESPACE;
-constexpr int kBooleanFacets =
+constexpr int kPatternFacets =
     xc::DatatypeValidator::FACET_PATTERN | xc::DatatypeValidator::FACET_WHITESPACE;
 
 bool ascii(std::string_view value) {
@@ -230,7 +233,7 @@ std::unique_ptr<const BooleanFacets> BooleanFacets::compile(
     const xc::DatatypeValidator* validator) {
   if (validator == nullptr) return nullptr;
   std::optional<std::vector<XsdPattern>> patterns =
-      chain_patterns<xc::BooleanDatatypeValidator>(validator, kBooleanFacets);
+      chain_patterns<xc::BooleanDatatypeValidator>(validator, kPatternFacets);
   if (!patterns) return nullptr;
   auto out = std::make_unique<BooleanFacets>();
   out->patterns_ = std::move(*patterns);
@@ -249,11 +252,116 @@ std::string BooleanFacets::example(std::mt19937_64& random) const {
   return std::string(kValues[random() % std::size(kValues)]);
 }
 
+std::unique_ptr<const DateTimeFacets> DateTimeFacets::compile(
+    const xc::DatatypeValidator* validator) {
+  if (validator == nullptr) return nullptr;
+  std::optional<std::vector<XsdPattern>> patterns =
+      chain_patterns<xc::DateTimeDatatypeValidator>(validator, kPatternFacets);
+  bool time = true;
+  if (!patterns) {
+    patterns = chain_patterns<xc::DateDatatypeValidator>(validator, kPatternFacets);
+    time = false;
+  }
+  if (!patterns) return nullptr;
+  auto out = std::make_unique<DateTimeFacets>();
+  out->time_ = time;
+  out->patterns_ = std::move(*patterns);
+  return out;
+}
+
+namespace {
+
+// The digits of value[at, at + n) as a number; nullopt when one is not an ASCII digit.
+std::optional<int> digits(std::string_view value, std::size_t at, std::size_t n) {
+  if (at + n > value.size()) return std::nullopt;
+  int out = 0;
+  for (std::size_t i = at; i < at + n; ++i) {
+    if (value[i] < '0' || value[i] > '9') return std::nullopt;
+    out = out * 10 + (value[i] - '0');
+  }
+  return out;
+}
+
+int days_in(int year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+  return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
+}  // namespace
+
+// XMLDateTime::parseDate / parseDateTime and validateDateTime, for values of the shape
+// YYYY-MM-DD[Thh:mm:ss[.s+]][Z|(+|-)hh:mm]; nullopt (Xerces decides) for any other.
+std::optional<bool> DateTimeFacets::check(std::string_view value) const {
+  if (!ascii(value)) return std::nullopt;
+  if (!all_match(patterns_, value)) return false;
+  const auto year = digits(value, 0, 4), month = digits(value, 5, 2), day = digits(value, 8, 2);
+  if (!year || !month || !day || value[4] != '-' || value[7] != '-') return std::nullopt;
+  std::size_t at = 10;
+  int hour = 0, minute = 0, second = 0;
+  if (time_) {
+    const auto h = digits(value, 11, 2), m = digits(value, 14, 2), s = digits(value, 17, 2);
+    if (!h || !m || !s || value[10] != 'T' || value[13] != ':' || value[16] != ':') {
+      return std::nullopt;
+    }
+    hour = *h;
+    minute = *m;
+    second = *s;
+    at = 19;
+    if (at < value.size() && value[at] == '.') {
+      const std::size_t first = ++at;
+      while (at < value.size() && value[at] >= '0' && value[at] <= '9') ++at;
+      if (at == first) return std::nullopt;
+    }
+  }
+  int zone_hour = 0, zone_minute = 0;
+  if (at < value.size()) {
+    if (value[at] == 'Z') {
+      if (at + 1 != value.size()) return std::nullopt;
+    } else if (value[at] == '+' || value[at] == '-') {
+      const auto h = digits(value, at + 1, 2), m = digits(value, at + 4, 2);
+      if (!h || !m || value[at + 3] != ':' || at + 6 != value.size()) return std::nullopt;
+      zone_hour = *h;
+      zone_minute = *m;
+    } else {
+      return std::nullopt;
+    }
+  }
+  // The year 0000, hour 24 and second 60 are left to Xerces, whose versions differ on them.
+  if (*year == 0 || hour == 24 || second == 60) return std::nullopt;
+  if (*month < 1 || *month > 12) return false;
+  if (*day < 1 || *day > days_in(*year, *month)) return false;
+  if (hour > 24 || minute > 59 || second > 60) return false;
+  if (zone_hour > 14 || (zone_hour == 14 && zone_minute != 0) || zone_minute > 59) return false;
+  return true;
+}
+
+std::string DateTimeFacets::example(std::mt19937_64& random) const {
+  if (!patterns_.empty() && random() % 4 == 0) return patterns_.front().generate(random);
+  char text[40];
+  const int year = 1990 + static_cast<int>(random() % 50),
+            month = 1 + static_cast<int>(random() % 12);
+  const int day = 1 + static_cast<int>(random() % 31);
+  int n = std::snprintf(text, sizeof text, "%04d-%02d-%02d", year, month, day);
+  if (time_) {
+    n +=
+        std::snprintf(text + n, sizeof text - n, "T%02d:%02d:%02d", static_cast<int>(random() % 24),
+                      static_cast<int>(random() % 60), static_cast<int>(random() % 60));
+    if (random() % 3 == 0)
+      n += std::snprintf(text + n, sizeof text - n, ".%d", static_cast<int>(random() % 1000));
+  }
+  static constexpr const char* kZones[] = {"",       "Z",      "+07:00", "-05:30",
+                                           "+14:00", "-14:00", "+00:00"};
+  std::snprintf(text + n, sizeof text - n, "%s", kZones[random() % std::size(kZones)]);
+  return text;
+}
+
 std::unique_ptr<const ValueFacets> compile_value_facets(const xc::DatatypeValidator* validator) {
   if (std::optional<StringFacets> string = StringFacets::compile(validator)) {
     return std::make_unique<StringFacets>(std::move(*string));
   }
   if (auto decimal = DecimalFacets::compile(validator)) return decimal;
+  if (auto date = DateTimeFacets::compile(validator)) return date;
   return BooleanFacets::compile(validator);
 }
 

@@ -8,7 +8,11 @@
 //   - StringFacets (string_facets.h): types derived from xs:string;
 //   - DecimalFacets: xs:decimal and every type derived from it, the built-in integers among them
 //     (Xerces makes xs:integer a decimal with fractionDigits 0 and the pattern [\-+]?[0-9]+);
-//   - BooleanFacets: xs:boolean and types derived from it.
+//   - BooleanFacets: xs:boolean and types derived from it;
+//   - DateTimeFacets: xs:date and xs:dateTime and types derived from them with patterns only. It
+//     decides values of the usual shape (a four-digit year of the common era, a seconds field
+//     under 60, no hour 24) and leaves every other form (a negative or longer year, a leap
+//     second, 24:00:00, white space) to Xerces.
 // tests/xml/xsd_pattern_test compares their verdicts with the validators of xsd/ and the
 // built-in types, over generated values, their edits and the edge cases of Xerces' reading;
 // tests/fuzz/xml_fuzz the whole native pass with Xerces on mutated documents.
@@ -31,8 +35,8 @@ class ValueFacets {
  public:
   virtual ~ValueFacets() = default;
   /// Whether the validator's validate() accepts `value` (UTF-8, as the scanner passes it: after
-  /// the type's whiteSpace): nullopt when `value` is not ASCII or holds a NUL, which the caller
-  /// then leaves to Xerces.
+  /// the type's whiteSpace): nullopt when `value` is not ASCII or holds a NUL, or (DateTimeFacets
+  /// only) is of a form outside the usual shape; the caller then leaves it to Xerces.
   virtual std::optional<bool> check(std::string_view value) const = 0;
   /// A random ASCII value for tests, most often a valid one.
   virtual std::string example(std::mt19937_64& random) const = 0;
@@ -79,6 +83,18 @@ class BooleanFacets final : public ValueFacets {
 
  private:
   std::vector<XsdPattern> patterns_;
+};
+
+class DateTimeFacets final : public ValueFacets {
+ public:
+  static std::unique_ptr<const DateTimeFacets> compile(
+      const XERCES_CPP_NAMESPACE::DatatypeValidator* validator);
+  std::optional<bool> check(std::string_view value) const override;
+  std::string example(std::mt19937_64& random) const override;
+
+ private:
+  bool time_ = false;                 // xs:dateTime; else xs:date
+  std::vector<XsdPattern> patterns_;  // the type's and its bases': all must match
 };
 
 /// DatatypeValidator's facet flags and pattern are protected; a member pointer named through a
