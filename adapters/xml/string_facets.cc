@@ -38,20 +38,13 @@ std::optional<StringFacets> StringFacets::compile(const xc::DatatypeValidator* v
   };
   if (validator == nullptr || !is_string(validator)) return std::nullopt;
   const auto* leaf = static_cast<const xc::StringDatatypeValidator*>(validator);
-  StringFacets out;
   // Xerces checks the pattern of every type in the chain, and the other facets of the type
   // itself only: it inherits its bases' lengths, enumeration and whiteSpace when it derives.
-  for (const xc::DatatypeValidator* v = validator; v != nullptr; v = v->getBaseValidator()) {
-    if (!is_string(v)) return std::nullopt;
-    const int facets = ValidatorInternals::facets(v);
-    if ((facets & ~kSupportedFacets) != 0) return std::nullopt;
-    if ((facets & xc::DatatypeValidator::FACET_PATTERN) == 0) continue;
-    const XMLCh* text = ValidatorInternals::pattern(v);
-    if (text == nullptr) return std::nullopt;
-    std::optional<XsdPattern> pattern = XsdPattern::compile(utf8(text));
-    if (!pattern) return std::nullopt;
-    out.patterns_.push_back(std::move(*pattern));
-  }
+  std::optional<std::vector<XsdPattern>> patterns =
+      chain_patterns(validator, kSupportedFacets, is_string);
+  if (!patterns) return std::nullopt;
+  StringFacets out;
+  out.patterns_ = std::move(*patterns);
   const int facets = ValidatorInternals::facets(leaf);
   if ((facets & xc::DatatypeValidator::FACET_LENGTH) != 0) out.length_ = leaf->getLength();
   if ((facets & xc::DatatypeValidator::FACET_MINLENGTH) != 0) {
@@ -75,10 +68,7 @@ std::optional<StringFacets> StringFacets::compile(const xc::DatatypeValidator* v
 }
 
 std::optional<bool> StringFacets::check(std::string_view value) const {
-  for (const char c : value) {
-    // Xerces would stop at a NUL (which no XML document can carry).
-    if (static_cast<unsigned char>(c) >= 0x80 || c == '\0') return std::nullopt;
-  }
+  if (!native_domain(value)) return std::nullopt;
   for (const XsdPattern& pattern : patterns_) {
     if (!pattern.matches(value)) return false;
   }

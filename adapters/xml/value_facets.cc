@@ -27,38 +27,15 @@ constexpr int kDecimalFacets =
 constexpr int kPatternFacets =
     xc::DatatypeValidator::FACET_PATTERN | xc::DatatypeValidator::FACET_WHITESPACE;
 
-bool ascii(std::string_view value) {
-  for (const char c : value) {
-    // Xerces would stop at a NUL (which no XML document can carry).
-    if (static_cast<unsigned char>(c) >= 0x80 || c == '\0') return false;
-  }
-  return true;
-}
-
 // XMLChar1_0::isWhitespace.
 bool space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-// The patterns of `validator` and of every type it derives from, each of class `Kind` (as
-// checkContent() asks its base, then checks its own pattern), with no facet outside `allowed`;
-// nullopt otherwise or when a pattern is outside XsdPattern's subset.
+// Whether a validator is exactly of class `Kind` (a derived class checks more).
 template <typename Kind>
-std::optional<std::vector<XsdPattern>> chain_patterns(const xc::DatatypeValidator* validator,
-                                                      int allowed) {
-  std::vector<XsdPattern> out;
-  for (const xc::DatatypeValidator* v = validator; v != nullptr; v = v->getBaseValidator()) {
-    if (typeid(*v) != typeid(Kind)) return std::nullopt;
-    const int facets = ValidatorInternals::facets(v);
-    if ((facets & ~allowed) != 0) return std::nullopt;
-    if ((facets & xc::DatatypeValidator::FACET_PATTERN) == 0) continue;
-    const XMLCh* text = ValidatorInternals::pattern(v);
-    if (text == nullptr) return std::nullopt;
-    std::optional<XsdPattern> pattern = XsdPattern::compile(utf8(text));
-    if (!pattern) return std::nullopt;
-    out.push_back(std::move(*pattern));
-  }
-  return out;
+bool exactly(const xc::DatatypeValidator* v) {
+  return typeid(*v) == typeid(Kind);
 }
 
 bool all_match(const std::vector<XsdPattern>& patterns, std::string_view value) {
@@ -82,12 +59,41 @@ std::string text_of(const Decimal& d) {
   if (d.sign == 0) return "0";
   std::string out = d.sign < 0 ? "-" : "";
   const std::size_t whole = d.digits.size() - d.scale;
-  out += whole == 0 ? "0" : d.digits.substr(0, whole);
-  if (d.scale > 0) out += "." + d.digits.substr(whole);
+  if (whole == 0) out.push_back('0');
+  out.append(d.digits, 0, whole);
+  if (d.scale > 0) {
+    out.push_back('.');
+    out.append(d.digits, whole, std::string::npos);
+  }
   return out;
 }
 
 }  // namespace
+
+bool native_domain(std::string_view value) {
+  for (const char c : value) {
+    if (static_cast<unsigned char>(c) >= 0x80 || c == '\0') return false;
+  }
+  return true;
+}
+
+std::optional<std::vector<XsdPattern>> chain_patterns(const xc::DatatypeValidator* validator,
+                                                      int allowed,
+                                                      bool (*kind)(const xc::DatatypeValidator*)) {
+  std::vector<XsdPattern> out;
+  for (const xc::DatatypeValidator* v = validator; v != nullptr; v = v->getBaseValidator()) {
+    if (!kind(v)) return std::nullopt;
+    const int facets = ValidatorInternals::facets(v);
+    if ((facets & ~allowed) != 0) return std::nullopt;
+    if ((facets & xc::DatatypeValidator::FACET_PATTERN) == 0) continue;
+    const XMLCh* text = ValidatorInternals::pattern(v);
+    if (text == nullptr) return std::nullopt;
+    std::optional<XsdPattern> pattern = XsdPattern::compile(utf8(text));
+    if (!pattern) return std::nullopt;
+    out.push_back(std::move(*pattern));
+  }
+  return out;
+}
 
 std::optional<Decimal> Decimal::parse(std::string_view text) {
   std::size_t at = 0, end = text.size();
@@ -141,7 +147,7 @@ std::unique_ptr<const DecimalFacets> DecimalFacets::compile(
     const xc::DatatypeValidator* validator) {
   if (validator == nullptr) return nullptr;
   std::optional<std::vector<XsdPattern>> patterns =
-      chain_patterns<xc::DecimalDatatypeValidator>(validator, kDecimalFacets);
+      chain_patterns(validator, kDecimalFacets, exactly<xc::DecimalDatatypeValidator>);
   if (!patterns) return nullptr;
   auto out = std::make_unique<DecimalFacets>();
   out->patterns_ = std::move(*patterns);
@@ -183,7 +189,7 @@ std::unique_ptr<const DecimalFacets> DecimalFacets::compile(
 
 // DecimalDatatypeValidator::checkContent, in its order: patterns, then the value's facets.
 std::optional<bool> DecimalFacets::check(std::string_view value) const {
-  if (!ascii(value)) return std::nullopt;
+  if (!native_domain(value)) return std::nullopt;
   if (!all_match(patterns_, value)) return false;
   const std::optional<Decimal> d = Decimal::parse(value);
   if (!d) return false;
@@ -233,7 +239,7 @@ std::unique_ptr<const BooleanFacets> BooleanFacets::compile(
     const xc::DatatypeValidator* validator) {
   if (validator == nullptr) return nullptr;
   std::optional<std::vector<XsdPattern>> patterns =
-      chain_patterns<xc::BooleanDatatypeValidator>(validator, kPatternFacets);
+      chain_patterns(validator, kPatternFacets, exactly<xc::BooleanDatatypeValidator>);
   if (!patterns) return nullptr;
   auto out = std::make_unique<BooleanFacets>();
   out->patterns_ = std::move(*patterns);
@@ -242,7 +248,7 @@ std::unique_ptr<const BooleanFacets> BooleanFacets::compile(
 
 // BooleanDatatypeValidator::checkContent: the patterns, then the four literals exactly.
 std::optional<bool> BooleanFacets::check(std::string_view value) const {
-  if (!ascii(value)) return std::nullopt;
+  if (!native_domain(value)) return std::nullopt;
   if (!all_match(patterns_, value)) return false;
   return value == "false" || value == "true" || value == "0" || value == "1";
 }
@@ -256,10 +262,10 @@ std::unique_ptr<const DateTimeFacets> DateTimeFacets::compile(
     const xc::DatatypeValidator* validator) {
   if (validator == nullptr) return nullptr;
   std::optional<std::vector<XsdPattern>> patterns =
-      chain_patterns<xc::DateTimeDatatypeValidator>(validator, kPatternFacets);
+      chain_patterns(validator, kPatternFacets, exactly<xc::DateTimeDatatypeValidator>);
   bool time = true;
   if (!patterns) {
-    patterns = chain_patterns<xc::DateDatatypeValidator>(validator, kPatternFacets);
+    patterns = chain_patterns(validator, kPatternFacets, exactly<xc::DateDatatypeValidator>);
     time = false;
   }
   if (!patterns) return nullptr;
@@ -293,7 +299,7 @@ int days_in(int year, int month) {
 // XMLDateTime::parseDate / parseDateTime and validateDateTime, for values of the shape
 // YYYY-MM-DD[Thh:mm:ss[.s+]][Z|(+|-)hh:mm]; nullopt (Xerces decides) for any other.
 std::optional<bool> DateTimeFacets::check(std::string_view value) const {
-  if (!ascii(value)) return std::nullopt;
+  if (!native_domain(value)) return std::nullopt;
   if (!all_match(patterns_, value)) return false;
   const auto year = digits(value, 0, 4), month = digits(value, 5, 2), day = digits(value, 8, 2);
   if (!year || !month || !day || value[4] != '-' || value[7] != '-') return std::nullopt;

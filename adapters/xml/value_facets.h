@@ -97,6 +97,17 @@ class DateTimeFacets final : public ValueFacets {
   std::vector<XsdPattern> patterns_;  // the type's and its bases': all must match
 };
 
+/// Whether `value` is in the native checks' domain: ASCII without NUL (Xerces would stop at a NUL,
+/// which no XML document can carry).
+bool native_domain(std::string_view value);
+
+/// The patterns of `validator` and of every type it derives from (checkContent() asks its base,
+/// then checks its own pattern), compiled: nullopt when a type of the chain is not of the kind
+/// `kind` accepts, has a facet outside `allowed`, or a pattern outside XsdPattern's subset.
+std::optional<std::vector<XsdPattern>> chain_patterns(
+    const XERCES_CPP_NAMESPACE::DatatypeValidator* validator, int allowed,
+    bool (*kind)(const XERCES_CPP_NAMESPACE::DatatypeValidator*));
+
 /// DatatypeValidator's facet flags and pattern are protected; a member pointer named through a
 /// derived class reads them, the very fields checkContent() reads.
 struct ValidatorInternals : XERCES_CPP_NAMESPACE::DatatypeValidator {
