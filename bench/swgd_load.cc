@@ -2,9 +2,14 @@
 //
 // Before the clock starts it makes --count distinct signed documents of about --size bytes (cut
 // from each document type's large fixture, a unique message id each, signed with the partner's
-// key, in parallel threads). Then --connections partner connections each keep up to --window
-// submissions outstanding; with --agencies, in-process agency workers serve every service and
-// acknowledge at once, so that delivery latency is measured too. Prints one JSON summary:
+// key, in parallel threads). It holds each as its differences from one signed reference per
+// template (bench/document_delta.h), checked to rebuild the signed bytes exactly and rebuilt just
+// before it is sent, so that its memory does not grow with --count: holding the whole corpus
+// (--full-corpus, 13 KB a document) slowed the gateway's page-cache copies on the same machine
+// and doubled the receipt p99 (docs/performance.md). Then --connections partner connections each
+// keep up to --window submissions outstanding; with --agencies, in-process agency workers serve
+// every service and acknowledge at once, so that delivery latency is measured too. Prints one JSON
+// summary:
 //   receipt latency  = SUBMIT sent → signed RECEIPT received (the gateway answers after fsync)
 //   delivery latency = SUBMIT sent → DELIVER received by an agency worker (first delivery of
 //                      each message to each destination)
@@ -51,6 +56,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "bench/document_delta.h"
 #include "bench/sized_documents.h"
 #include "gateway/config/config.h"
 #include "gateway/transport/agency_client.h"
@@ -107,6 +113,9 @@ struct Options {
   double delivery_wait_s = 60;
   std::string id_prefix;
   int sign_threads = 0;
+  /// Keep every document whole instead of as its differences from a reference: the generator's
+  /// memory then grows by the corpus (13 KB a document), for comparison with earlier runs.
+  bool full_corpus = false;
   double rate = 0;  // offered messages/s over all connections; 0: as fast as the windows allow
   /// With --rate: a connection sleeps until the next whole tick after a send falls due, then sends
   /// everything due by then. One wake per tick instead of one per message: pacing 4,000 msgs/s
@@ -144,6 +153,9 @@ struct PartnerSetup {
   std::unique_ptr<trust::Signer> signer;
   std::vector<std::string> templates;  // unsigned documents with kIdToken where the message id goes
   std::vector<std::vector<std::string>> routes;  // per template
+  /// Per template: a signed document that the corpus is kept as differences from (empty with
+  /// --full-corpus, when each document is one literal).
+  std::vector<std::string> references;
 };
 
 constexpr std::string_view kIdToken = "SWGLOADMESSAGEID";
@@ -152,8 +164,13 @@ struct Document {
   int partner = 0;
   int template_index = 0;
   std::string message_id;
-  std::string payload;
+  DocumentDelta payload;  // against its partner's reference for its template
 };
+
+// The bytes of `d`, rebuilt into `out`.
+void payload_of(const std::vector<PartnerSetup>& partners, const Document& d, std::string& out) {
+  d.payload.decode(partners[d.partner].references[d.template_index], out);
+}
 
 transport::CurveKeys curve_keys(const fs::path& file) {
   return must(transport::parse_curve_keys(read(file)), "CURVE keys " + file.string());
@@ -224,29 +241,57 @@ std::vector<Document> make_documents(std::vector<PartnerSetup>& partners, const 
   const int threads = options.sign_threads > 0
                           ? options.sign_threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  auto sign = [&](const PartnerSetup& partner, int template_index, const std::string& message_id,
+                  xml::Scanner& scanner) {
+    std::string text = partner.templates[template_index];
+    text.replace(text.find(kIdToken), kIdToken.size(), message_id);
+    return trust::sign_enveloped(text, scanner, *partner.signer);
+  };
+  // The references: one signed document per template, under an id never sent.
+  {
+    auto scanner = xml::Scanner::create(schemas());
+    for (auto& partner : partners) {
+      partner.references.clear();
+      for (std::size_t t = 0; t < partner.templates.size(); ++t) {
+        std::string reference;
+        if (!options.full_corpus) {
+          reference =
+              must(sign(partner, static_cast<int>(t), prefix + "R" + std::to_string(t), *scanner),
+                   "signing a reference document");
+        }
+        partner.references.push_back(std::move(reference));
+      }
+    }
+  }
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&] {
       auto scanner = xml::Scanner::create(schemas());
+      std::string rebuilt;
       for (std::size_t i; (i = next.fetch_add(1)) < documents.size() && !failed;) {
         Document& d = documents[i];
-        std::string text = partners[d.partner].templates[d.template_index];
-        text.replace(text.find(kIdToken), kIdToken.size(), d.message_id);
-        auto signed_doc = trust::sign_enveloped(text, *scanner, *partners[d.partner].signer);
+        auto signed_doc = sign(partners[d.partner], d.template_index, d.message_id, *scanner);
         if (!signed_doc.ok()) {
           std::cerr << "signing " << d.message_id << ": " << signed_doc.status().to_string()
                     << "\n";
           failed = true;
           return;
         }
-        d.payload = std::move(*signed_doc);
+        const std::string& reference = partners[d.partner].references[d.template_index];
+        d.payload = DocumentDelta::encode(*signed_doc, reference);
+        payload_of(partners, d, rebuilt);
+        if (rebuilt != *signed_doc) {  // what is sent must be exactly what was signed
+          std::cerr << "document " << d.message_id << " is not rebuilt from its delta\n";
+          failed = true;
+          return;
+        }
       }
     });
   }
   for (auto& thread : pool) thread.join();
-  if (failed) die("signing failed");
+  if (failed) die("preparing the documents failed");
   return documents;
 }
 
@@ -306,6 +351,7 @@ void run_connection(transport::Transport& transport, const std::string& endpoint
   shared.start.wait();
   const Clock::time_point stop_submitting = shared.stop_submitting;
   std::unordered_map<std::string, std::size_t> outstanding;
+  std::string payload;  // the document being sent, rebuilt from its delta
   std::size_t next = 0;
   const auto drain_limit = stop_submitting + std::chrono::seconds(30);
   result.latencies_us.reserve(mine.size());
@@ -331,8 +377,9 @@ void run_connection(transport::Transport& transport, const std::string& endpoint
       }
       const std::size_t i = mine[next++];
       const Document& d = documents[i];
+      d.payload.decode(partner.references[d.template_index], payload);
       shared.submitted_at_ns[i].store(shared.now_ns(), std::memory_order_relaxed);
-      auto id = (*client)->submit_xml(d.message_id, d.payload);
+      auto id = (*client)->submit_xml(d.message_id, payload);
       if (!id.ok()) {
         result.error = id.status().to_string();
         return;
@@ -710,7 +757,14 @@ int run(Options options) {
   }
   std::vector<Document> documents = make_documents(partners, options, prefix);
   std::size_t payload_bytes = 0;
-  for (const auto& d : documents) payload_bytes += d.payload.size();
+  std::size_t corpus_bytes = 0;  // what the generator holds of the documents during the run
+  for (const auto& d : documents) {
+    payload_bytes += d.payload.size();
+    corpus_bytes += d.payload.stored_bytes();
+  }
+  for (const auto& p : partners) {
+    for (const auto& r : p.references) corpus_bytes += r.size();
+  }
   const double prep_s = std::chrono::duration<double>(Clock::now() - prep_start).count();
 
   if (temp_dir) {
@@ -849,11 +903,13 @@ int run(Options options) {
   const trust::TrustContext trust_context{store, registry};
   std::uint64_t verified = 0, verify_failed = 0;
   std::vector<std::string> verify_errors;
+  std::string payload;
   for (const auto& r : results) {
     for (const auto& [i, signed_receipt] : r.sampled) {
       auto receipt = trust::verify_receipt(signed_receipt, deployment.gateway.identity,
                                            trust_context, std::time(nullptr));
       const Document& d = documents[i];
+      payload_of(partners, d, payload);
       std::string problem;
       if (!receipt.ok()) {
         problem = receipt.status().to_string();
@@ -861,7 +917,7 @@ int run(Options options) {
                  receipt->sender_message_id() != d.message_id) {
         problem = "receipt names " + receipt->sender() + "/" + receipt->sender_message_id();
       } else if (receipt->received_sha256() !=
-                 trust::digest(trust::DigestAlgorithm::kSha256, d.payload)) {
+                 trust::digest(trust::DigestAlgorithm::kSha256, payload)) {
         problem = "received_sha256 is not the SHA-256 of the payload sent";
       }
       if (problem.empty()) {
@@ -907,6 +963,7 @@ int run(Options options) {
        << ", \"key\": " << json_string(options.key_kind) << ",\n";
   json << "  \"documents\": " << documents.size() << ", \"mean_document_bytes\": "
        << (documents.empty() ? 0 : payload_bytes / documents.size())
+       << ", \"corpus_mb\": " << static_cast<double>(corpus_bytes) / 1e6
        << ", \"preparation_s\": " << prep_s << ",\n";
   // The origin of --record's times on CLOCK_MONOTONIC (steady_clock here), to line them up with
   // other tools' traces (perf record -k CLOCK_MONOTONIC).
@@ -1103,6 +1160,8 @@ int main(int argc, char** argv) {
   app.add_option("--id-prefix", options.id_prefix,
                  "Message id prefix (default: unique per run; reuse one to test duplicates)");
   app.add_option("--sign-threads", options.sign_threads, "Threads signing the corpus");
+  app.add_flag("--full-corpus", options.full_corpus,
+               "Hold every document whole rather than as differences from a reference");
   app.add_option("--rate", options.rate,
                  "Offered load in messages/s over all connections (0: closed loop, windows only)");
   app.add_option("--tick", options.tick_ms,
