@@ -13,6 +13,12 @@ namespace {
 
 /// Most deliveries one worker may hold unacknowledged, whatever credit it announces.
 constexpr std::uint64_t kMaxCredit = 10'000;
+// The age limit is applied once a minute, at most kExpiryBatch deliveries a pass (so that a pass
+// holds the journal, and the commits waiting on it, for milliseconds), and again after
+// kExpiryAgain while a pass finds a full batch.
+constexpr auto kExpiryEvery = std::chrono::minutes(1);
+constexpr std::int64_t kExpiryBatch = 2048;
+constexpr auto kExpiryAgain = std::chrono::milliseconds(100);
 
 double seconds_between(Time from, Time to) {
   return std::chrono::duration<double>(to - from).count();
@@ -100,8 +106,7 @@ Handled Dispatcher::on_message(const std::string& peer, const std::string& ident
   using transport::AgencyCommand;
   heard(peer, now);
   switch (message.command) {
-    case AgencyCommand::kSubmit:
-      return Handled::kSubmission;
+    case AgencyCommand::kSubmit: return Handled::kSubmission;
     case AgencyCommand::kReady: {
       const auto allowed = permissions_.find(identity);
       for (const std::string& service : message.ready.services()) {
@@ -138,9 +143,8 @@ Handled Dispatcher::on_message(const std::string& peer, const std::string& ident
     case AgencyCommand::kAck:
     case AgencyCommand::kNack: {
       auto it = workers_.find(peer);
-      const std::string& text = message.command == AgencyCommand::kAck
-                                    ? message.delivery_id
-                                    : message.nack.delivery_id();
+      const std::string& text =
+          message.command == AgencyCommand::kAck ? message.delivery_id : message.nack.delivery_id();
       journal::DeliveryId id = 0;
       const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
       if (it == workers_.end() || error != std::errc() || end != text.data() + text.size() ||
@@ -162,9 +166,9 @@ Handled Dispatcher::on_message(const std::string& peer, const std::string& ident
         const bool retryable = message.nack.retryable();
         if (metrics_) metrics_->nacked.with({lease.service, retryable ? "true" : "false"}).add();
         const std::string why = "NACK: " + message.nack.reason();
-        Status st = retryable ? fail(id, lease.attempts_before, why, now)
-                              : journal_.dead_letter(id, "AGENCY_REFUSED: " + message.nack.reason(),
-                                                     now);
+        Status st = retryable
+                        ? fail(id, lease.attempts_before, why, now)
+                        : journal_.dead_letter(id, "AGENCY_REFUSED: " + message.nack.reason(), now);
         if (!retryable && metrics_ && st.ok()) metrics_->dead.with({"AGENCY_REFUSED"}).add();
         if (!st.ok()) log::error("journal_error", {{"during", "nack"}, {"error", st.to_string()}});
       }
@@ -179,11 +183,8 @@ Handled Dispatcher::on_message(const std::string& peer, const std::string& ident
       }
       return Handled::kDone;
     }
-    case AgencyCommand::kHeartbeat:
-      return Handled::kDone;
-    case AgencyCommand::kDisconnect:
-      bury(peer, "disconnected", now);
-      return Handled::kDone;
+    case AgencyCommand::kHeartbeat: return Handled::kDone;
+    case AgencyCommand::kDisconnect: bury(peer, "disconnected", now); return Handled::kDone;
   }
   return Handled::kDone;
 }
@@ -296,8 +297,8 @@ Status Dispatcher::tick(Time now) {
     SWG_RETURN_IF_ERROR(settle(now));
   }
   // Heartbeats out, and the silent buried.
-  const auto interval = std::chrono::duration_cast<std::chrono::microseconds>(
-      policy_.heartbeat_interval);
+  const auto interval =
+      std::chrono::duration_cast<std::chrono::microseconds>(policy_.heartbeat_interval);
   std::vector<std::string> dead;
   for (auto& [peer, worker] : workers_) {
     if (now - worker.last_heard > interval * policy_.heartbeat_liveness) {
@@ -320,14 +321,16 @@ Status Dispatcher::tick(Time now) {
       return st;
     }
   }
-  if (now - last_expiry_ >= std::chrono::minutes(1)) {
-    last_expiry_ = now;
+  if (now >= next_expiry_) {
+    next_expiry_ = now + kExpiryEvery;
     StatusOr<std::int64_t> expired = journal_.dead_letter_older_than(
         now - policy_.dead_letter_after, "DISPATCH_EXPIRED: not delivered within the age limit",
-        now);
+        now, kExpiryBatch);
     if (!expired.ok()) return expired.status();
+    if (*expired >= kExpiryBatch) next_expiry_ = now + kExpiryAgain;
     if (*expired > 0) {
-      if (metrics_) metrics_->dead.with({"DISPATCH_EXPIRED"}).add(static_cast<std::uint64_t>(*expired));
+      if (metrics_)
+        metrics_->dead.with({"DISPATCH_EXPIRED"}).add(static_cast<std::uint64_t>(*expired));
       log::warn("dead_letter_expired", {{"count", *expired}});
     }
   }
@@ -335,7 +338,7 @@ Status Dispatcher::tick(Time now) {
 }
 
 Time Dispatcher::next_due(Time now) const {
-  Time due = std::min(last_poll_ + policy_.poll_every, last_expiry_ + std::chrono::minutes(1));
+  Time due = std::min(last_poll_ + policy_.poll_every, next_expiry_);
   if (!acked_.empty()) due = std::min<Time>(due, last_settle_ + policy_.settle_every);
   if (work_.load(std::memory_order_acquire)) {
     due = std::min<Time>(due, last_poll_ + policy_.fill_every);
@@ -353,7 +356,8 @@ Time Dispatcher::next_due(Time now) const {
 
 Status Dispatcher::shutdown(Time now) {
   Status st = settle(now);
-  for (const auto& [peer, worker] : workers_) (void)back_.send(peer, transport::encode_disconnect());
+  for (const auto& [peer, worker] : workers_)
+    (void)back_.send(peer, transport::encode_disconnect());
   return st;
 }
 

@@ -111,7 +111,7 @@ class Dispatcher {
   std::unique_ptr<Metrics> metrics_;
   std::map<std::string, Worker> workers_;  // by peer (routing id)
   std::vector<journal::DeliveryId> acked_;
-  Time last_settle_{}, last_poll_{}, last_expiry_{};
+  Time last_settle_{}, last_poll_{}, next_expiry_{};
   std::atomic<bool> work_{true};
   std::atomic<std::size_t> workers_seen_{0}, in_flight_seen_{0};
 };

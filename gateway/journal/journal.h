@@ -216,10 +216,20 @@ class Journal {
   /// many were requeued.
   virtual StatusOr<std::int64_t> requeue_in_flight(Time now) = 0;
 
-  /// Dead-letters, with `reason`, every pending or failed delivery whose message was received
-  /// before `received_before` (the age limit of the dispatch policy). Returns how many.
+  /// The age limit of the dispatch policy: dead-letters, with `reason`, the pending and failed
+  /// deliveries whose message was received before `received_before`, at most `limit` of them.
+  /// Returns how many; fewer than `limit` means none is left that this call could find.
+  ///
+  /// It reads each queue (destination and state) from its head in delivery-id order and stops
+  /// at the first delivery whose message is younger, so that its cost is what it dead-letters
+  /// plus one row a queue, however long the outbox grows while an agency is away. Delivery ids
+  /// follow commit order, so an old delivery can only sit behind a younger one when its message
+  /// committed later although received earlier (by the pipeline's latency, seconds) or when an
+  /// operator's reroute created it later: it waits until what is ahead of it expires or leaves
+  /// the queue, that is at most until the limit has passed since it was created.
   virtual StatusOr<std::int64_t> dead_letter_older_than(Time received_before,
-                                                        const std::string& reason, Time now) = 0;
+                                                        const std::string& reason, Time now,
+                                                        std::int64_t limit) = 0;
 
   /// Deliveries matching `filter`, by delivery id (without raw bytes and model).
   virtual StatusOr<std::vector<Delivery>> deliveries(const DeliveryFilter& filter) = 0;

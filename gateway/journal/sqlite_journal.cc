@@ -433,7 +433,7 @@ struct SqliteJournal::Impl {
       mark_fetched;
   Statement lease_select, lease_update, state_of, delivery_states_of, delete_delivery;
   Statement set_delivered, set_delivered_if_in_flight, set_failed, set_dead_lettered, set_released,
-      requeue, expire;
+      requeue, waiting_destinations, expiry_walk;
   Statement deliveries_page, deliveries_open_page, deliveries_of_message, counts;
   Statement insert_audit, audit_page;
   /// Every transaction commits with synchronous=NORMAL (its frames in the log, not fsynced:
@@ -617,12 +617,22 @@ struct SqliteJournal::Impl {
         {&set_delivered, "UPDATE deliveries SET state = 2, updated_us = ?2 WHERE delivery_id = ?1"},
         {&set_delivered_if_in_flight,
          "UPDATE deliveries SET state = 2, updated_us = ?2 WHERE delivery_id = ?1 AND state = 1"},
-        {&expire,
-         // Each waiting delivery looks its message up by id: a list of old messages would be
-         // read from the whole messages table, every time (once a minute).
-         "UPDATE deliveries SET state = 4, last_error = ?2, updated_us = ?3 "
-         "WHERE state IN (0, 3) AND state <> 2 AND (SELECT m.received_at_us FROM messages m "
-         "WHERE m.gateway_message_id = deliveries.gateway_message_id) < ?1"},
+        // The destinations with waiting deliveries: one seek in deliveries_due each.
+        {&waiting_destinations,
+         "WITH RECURSIVE queue(destination) AS ("
+         " SELECT (SELECT destination FROM deliveries WHERE state IN (0, 3)"
+         " ORDER BY destination LIMIT 1)"
+         " UNION ALL"
+         " SELECT (SELECT destination FROM deliveries WHERE state IN (0, 3)"
+         " AND destination > queue.destination ORDER BY destination LIMIT 1)"
+         " FROM queue WHERE queue.destination IS NOT NULL)"
+         " SELECT destination FROM queue WHERE destination IS NOT NULL"},
+        // One queue (destination, state) from its head, each delivery with its message's age.
+        {&expiry_walk,
+         "SELECT d.delivery_id, m.received_at_us FROM deliveries d "
+         "JOIN messages m ON m.gateway_message_id = d.gateway_message_id "
+         "WHERE d.state IN (0, 3) AND d.destination = ?1 AND d.state = ?2 "
+         "ORDER BY d.delivery_id LIMIT ?3"},
         {&set_failed,
          "UPDATE deliveries SET state = 3, attempts = attempts + 1, last_error = ?2, "
          "next_attempt_us = ?3, updated_us = ?4 WHERE delivery_id = ?1"},
@@ -1263,20 +1273,47 @@ StatusOr<std::int64_t> SqliteJournal::requeue_in_flight(Time now) {
 }
 
 StatusOr<std::int64_t> SqliteJournal::dead_letter_older_than(Time received_before,
-                                                             const std::string& reason, Time now) {
+                                                             const std::string& reason, Time now,
+                                                             std::int64_t limit) {
   return impl_->durably([&]() -> StatusOr<std::int64_t> {
     Impl::Transaction txn(*impl_);
     SWG_RETURN_IF_ERROR(txn.begin());
+    std::vector<std::string> destinations;
     {
-      Statement::Use use(impl_->expire);
-      use.bind(1, to_us(received_before))
-          .bind_text(2, std::string_view(reason))
-          .bind(3, to_us(now));
+      Statement::Use use(impl_->waiting_destinations);
+      while (true) {
+        StatusOr<bool> row = use.step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        destinations.push_back(use.text(0));
+      }
+    }
+    // Each queue's expired deliveries are its head: read them, then change them (not while the
+    // walk's cursor is on the index the change moves them out of).
+    std::vector<DeliveryId> expired;
+    for (const std::string& destination : destinations) {
+      for (DeliveryState state : {DeliveryState::kPending, DeliveryState::kFailed}) {
+        const auto room = limit - static_cast<std::int64_t>(expired.size());
+        if (room <= 0) break;
+        Statement::Use use(impl_->expiry_walk);
+        use.bind_text(1, std::string_view(destination))
+            .bind(2, static_cast<std::int64_t>(state))
+            .bind(3, room);
+        while (true) {
+          StatusOr<bool> row = use.step();
+          if (!row.ok()) return row.status();
+          if (!*row || use.int64(1) >= to_us(received_before)) break;
+          expired.push_back(use.int64(0));
+        }
+      }
+    }
+    for (DeliveryId id : expired) {
+      Statement::Use use(impl_->set_dead_lettered);
+      use.bind(1, id).bind_text(2, std::string_view(reason)).bind(3, to_us(now));
       SWG_RETURN_IF_ERROR(use.run());
     }
-    std::int64_t changed = sqlite3_changes64(impl_->db.get());
     SWG_RETURN_IF_ERROR(txn.commit());
-    return changed;
+    return static_cast<std::int64_t>(expired.size());
   });
 }
 

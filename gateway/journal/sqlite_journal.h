@@ -85,7 +85,7 @@ class SqliteJournal final : public Journal {
                  const std::string& reason, Time now) override;
   StatusOr<std::int64_t> requeue_in_flight(Time now) override;
   StatusOr<std::int64_t> dead_letter_older_than(Time received_before, const std::string& reason,
-                                                Time now) override;
+                                                Time now, std::int64_t limit) override;
   StatusOr<std::vector<Delivery>> deliveries(const DeliveryFilter& filter) override;
   StatusOr<std::vector<DeliveryCount>> delivery_counts() override;
   Status audit(const AuditEntry& entry) override;

@@ -862,7 +862,8 @@ TEST_CASE("deliveries older than the age limit are dead-lettered; younger and le
   append_ok(*journal, {old, young});
   auto leased = journal->lease("quarantine", 1, at(600));
   REQUIRE(leased->size() == 1);
-  auto expired = journal->dead_letter_older_than(at(200), "DISPATCH_EXPIRED: too old", at(700));
+  auto expired =
+      journal->dead_letter_older_than(at(200), "DISPATCH_EXPIRED: too old", at(700), 100);
   REQUIRE(expired.ok());
   CHECK(*expired == 1);
   for (const Delivery& d : deliveries_of(*journal, "g1")) {
@@ -874,6 +875,62 @@ TEST_CASE("deliveries older than the age limit are dead-lettered; younger and le
     }
   }
   CHECK(deliveries_of(*journal, "g2").at(0).state == DeliveryState::kPending);
+}
+
+TEST_CASE("the age limit reads each queue from its head and stops at the first younger message") {
+  TempDir dir;
+  auto journal = open_journal(dir.path() / "journal.db");
+  const auto received = [](Submission s, int t) {
+    s.received_at = at(t);
+    return s;
+  };
+  const auto state_of = [&](const std::string& id, const std::string& destination) {
+    for (const Delivery& d : deliveries_of(*journal, id)) {
+      if (d.destination == destination) return d.state;
+    }
+    FAIL("no delivery of " << id << " to " << destination);
+    return DeliveryState::kDelivered;
+  };
+  const auto expire = [&](std::int64_t limit) {
+    auto n = journal->dead_letter_older_than(at(200), "DISPATCH_EXPIRED: too old", at(900), limit);
+    REQUIRE(n.ok());
+    return *n;
+  };
+  // customs: three old, one young, then one old committed after the young one.
+  // quarantine: one old that failed once, one old pending.
+  append_ok(*journal, {received(accepted("g1", "p1", "m1", {"customs"}), 100),
+                       received(accepted("g2", "p1", "m2", {"customs", "quarantine"}), 110),
+                       received(accepted("g3", "p1", "m3", {"customs"}), 120)});
+  append_ok(*journal, {received(accepted("g4", "p1", "m4", {"customs"}), 500)});
+  append_ok(*journal, {received(accepted("g5", "p1", "m5", {"customs", "quarantine"}), 130)});
+  auto leased = journal->lease("quarantine", 1, at(600));
+  REQUIRE(leased->size() == 1);
+  REQUIRE((*leased)[0].gateway_message_id == "g2");
+  REQUIRE(journal->mark_failed((*leased)[0].delivery_id, "AGENCY_BUSY", at(650), at(610)).ok());
+
+  SECTION("at most `limit` a pass, and fewer once the heads are young") {
+    CHECK(expire(2) == 2);
+    CHECK(expire(2) == 2);
+    CHECK(expire(2) == 1);
+    CHECK(expire(2) == 0);
+  }
+  SECTION("old heads of every queue go; the young one and what is behind it stay") {
+    CHECK(expire(100) == 5);
+    for (const char* id : {"g1", "g2", "g3"}) {
+      CHECK(state_of(id, "customs") == DeliveryState::kDeadLettered);
+    }
+    CHECK(state_of("g2", "quarantine") == DeliveryState::kDeadLettered);  // failed queue
+    CHECK(state_of("g5", "quarantine") == DeliveryState::kDeadLettered);  // pending queue
+    CHECK(state_of("g4", "customs") == DeliveryState::kPending);
+    // Old, but committed behind g4: it waits until g4 leaves the queue.
+    CHECK(state_of("g5", "customs") == DeliveryState::kPending);
+    auto g4 = journal->lease("customs", 1, at(700));
+    REQUIRE(g4->size() == 1);
+    CHECK((*g4)[0].gateway_message_id == "g4");
+    CHECK(expire(100) == 1);
+    CHECK(state_of("g5", "customs") == DeliveryState::kDeadLettered);
+    CHECK(state_of("g4", "customs") == DeliveryState::kInFlight);
+  }
 }
 
 TEST_CASE("an accepted message is found by its sender's id; rejected ones are not") {

@@ -100,8 +100,8 @@ class GatedJournal final : public Journal {
     return real_->requeue_in_flight(now);
   }
   StatusOr<std::int64_t> dead_letter_older_than(journal::Time before, const std::string& reason,
-                                                journal::Time now) override {
-    return real_->dead_letter_older_than(before, reason, now);
+                                                journal::Time now, std::int64_t limit) override {
+    return real_->dead_letter_older_than(before, reason, now, limit);
   }
   StatusOr<std::vector<journal::Delivery>> deliveries(
       const journal::DeliveryFilter& filter) override {
