@@ -1,8 +1,11 @@
 #include "gateway/journal/sqlite_journal.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sqlite3.h>
 #include <sys/fsuid.h>
+#include <sys/mman.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -33,6 +36,23 @@ std::vector<AppendResult> append_ok(Journal& journal, const std::vector<Submissi
   REQUIRE(results.ok());
   REQUIRE(results->size() == batch.size());
   return std::move(*results);
+}
+
+// Bytes of `path` in the page cache.
+std::size_t resident_bytes(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  const auto size = static_cast<std::size_t>(::lseek(fd, 0, SEEK_END));
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  REQUIRE(map != MAP_FAILED);
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> in_core((size + page - 1) / page);
+  REQUIRE(::mincore(map, size, in_core.data()) == 0);
+  ::munmap(map, size);
+  std::size_t resident = 0;
+  for (unsigned char c : in_core) resident += (c & 1) * page;
+  return resident;
 }
 
 std::vector<Delivery> deliveries_of(Journal& journal, const std::string& id) {
@@ -1253,6 +1273,15 @@ TEST_CASE(
   CHECK(size_of(path) >= written);
   // Without checkpoints that finish, the log would hold all of it.
   CHECK(largest_log < written / 2);
+  // What the RESTARTs copied was dropped from the page cache once flushed: the stored
+  // submissions do not stay in memory (unless the file lives in memory: tmpfs).
+  struct statfs fs {};
+  REQUIRE(::statfs(path.c_str(), &fs) == 0);
+  if (fs.f_type == TMPFS_MAGIC) {
+    WARN("the database is on tmpfs: its page cache is its storage, nothing is dropped");
+  } else {
+    CHECK(resident_bytes(path) < written / 2);
+  }
   MessageFilter all;
   all.limit = 10'000;
   CHECK(journal->messages(all)->size() == kBatches * 4);
