@@ -2,7 +2,8 @@
 // reference agency workers (AgencyWorker) as the other side: outboxes go out in delivery id
 // order in credit-sized leases and are settled by ACKs; a worker that vanishes in the middle of
 // a lease leaves nothing in flight (every delivery returns to the outbox with its id); the
-// dispatcher's timers say when it next has work.
+// dispatcher's timers say when it next has work; the age limit works through a long outbox in
+// bounded passes.
 
 #include "gateway/dispatch/dispatcher.h"
 
@@ -28,8 +29,8 @@ journal::Time now() {
 }
 
 transport::CurveKeys curve_of(const std::string& identity) {
-  auto keys = transport::parse_curve_keys(
-      swg::testing::read_file(swg::testing::source_dir() / "certs-sample/curve" / (identity + ".key")));
+  auto keys = transport::parse_curve_keys(swg::testing::read_file(
+      swg::testing::source_dir() / "certs-sample/curve" / (identity + ".key")));
   REQUIRE(keys.ok());
   return *keys;
 }
@@ -171,7 +172,7 @@ TEST_CASE("dispatch: a worker gone in the middle of a lease leaves nothing in fl
       REQUIRE(d->has_value());
       delivery_of[(*d)->gateway_message_id()] = (*d)->delivery_id();
     }
-  }  // its socket closes with 5 deliveries unacknowledged
+  }                                 // its socket closes with 5 deliveries unacknowledged
   std::this_thread::sleep_for(1s);  // ample for the gateway's socket to see the connection go
   // Ten more: leased together for the worker the dispatcher still believes in; the first send
   // fails, and the whole lease, with the 5 it held, goes back to the outbox.
@@ -201,19 +202,33 @@ TEST_CASE("dispatch: a worker gone in the middle of a lease leaves nothing in fl
   CHECK(h.await(journal::DeliveryState::kDelivered, 15));
 }
 
+/// A journal and a back socket for a dispatcher that the test ticks itself, at times it chooses.
+struct Clockwork {
+  swg::testing::TempDir dir;
+  std::unique_ptr<journal::SqliteJournal> journal;
+  std::unique_ptr<transport::Transport> transport;
+  std::unique_ptr<transport::RouterEndpoint> back;
+
+  Clockwork() {
+    auto j = journal::SqliteJournal::open(dir.path() / "journal.sqlite");
+    REQUIRE(j.ok());
+    journal = std::move(*j);
+    auto t = transport::Transport::create();
+    REQUIRE(t.ok());
+    transport = std::move(*t);
+    auto b = transport::RouterEndpoint::bind(*transport, "tcp://127.0.0.1:*", "agencies",
+                                             curve_of("VN.NSW.GATEWAY"));
+    REQUIRE(b.ok());
+    back = std::move(*b);
+  }
+};
+
 TEST_CASE("dispatch: next_due is the dispatcher's next timer") {
   Policy policy;
   policy.fill_every = 5ms;
   policy.poll_every = 200ms;
-  swg::testing::TempDir dir;
-  auto j = journal::SqliteJournal::open(dir.path() / "journal.sqlite");
-  REQUIRE(j.ok());
-  auto t = transport::Transport::create();
-  REQUIRE(t.ok());
-  auto back = transport::RouterEndpoint::bind(**t, "tcp://127.0.0.1:*", "agencies",
-                                              curve_of("VN.NSW.GATEWAY"));
-  REQUIRE(back.ok());
-  Dispatcher d(**j, **back, {}, policy, nullptr);
+  Clockwork w;
+  Dispatcher d(*w.journal, *w.back, {}, policy, nullptr);
   const journal::Time t0 = now();
   REQUIRE(d.tick(t0).ok());  // leases (nothing there) and remembers when
   CHECK(d.next_due(t0) == t0 + std::chrono::milliseconds(200));
@@ -223,6 +238,55 @@ TEST_CASE("dispatch: next_due is the dispatcher's next timer") {
   REQUIRE(d.tick(t0 + std::chrono::milliseconds(9)).ok());
   CHECK(d.next_due(t0 + std::chrono::milliseconds(9)) ==
         t0 + std::chrono::milliseconds(9) + std::chrono::milliseconds(200));
+}
+
+TEST_CASE("dispatch: the age limit works through a long outbox in bounded passes") {
+  Policy policy;
+  policy.dead_letter_after = std::chrono::hours(72);
+  policy.poll_every = std::chrono::seconds(10);  // no other timer before the age limit's
+  Clockwork w;
+  const journal::Time t0 = now();
+  // 2,500 deliveries whose messages are older than the limit, then 10 younger ones.
+  std::vector<journal::Submission> batch;
+  for (int i = 0; i < 2510; ++i) {
+    journal::Submission s;
+    s.gateway_message_id = "G" + std::to_string(i);
+    s.sender = "VN.MOF.CUSTOMS";
+    s.sender_message_id = s.gateway_message_id;
+    s.received_at = i < 2500 ? t0 - std::chrono::hours(73) : t0 - std::chrono::hours(1);
+    s.status = journal::SubmissionStatus::kAccepted;
+    s.raw = "<Signed/>";
+    v1::Envelope model;
+    model.set_message_id(s.gateway_message_id);
+    s.model = model.SerializeAsString();
+    s.receipt = "receipt";
+    s.destinations = {kService};
+    batch.push_back(std::move(s));
+  }
+  auto appended = w.journal->append(batch);
+  INFO(appended.status().to_string());
+  REQUIRE(appended.ok());
+  const auto dead = [&] {
+    auto counts = w.journal->delivery_counts();
+    REQUIRE(counts.ok());
+    std::int64_t n = 0;
+    for (const auto& c : *counts) {
+      if (c.state == journal::DeliveryState::kDeadLettered) n += c.count;
+    }
+    return n;
+  };
+  Dispatcher d(*w.journal, *w.back, {}, policy, nullptr);
+  REQUIRE(d.tick(t0).ok());
+  CHECK(dead() == 2048);                                         // one bounded pass
+  CHECK(d.next_due(t0) == t0 + std::chrono::milliseconds(100));  // and another soon
+  REQUIRE(d.tick(t0 + std::chrono::milliseconds(100)).ok());
+  CHECK(dead() == 2500);  // the rest; the younger ten stay
+  // A pass that found less than a batch: no pass before the next poll (the next one is a minute
+  // after this one).
+  const journal::Time t1 = t0 + std::chrono::milliseconds(100);
+  CHECK(d.next_due(t1) == t0 + std::chrono::seconds(10));
+  REQUIRE(d.tick(t0 + std::chrono::seconds(10)).ok());
+  CHECK(dead() == 2500);
 }
 
 }  // namespace
