@@ -323,15 +323,17 @@ Status validate(const Submission& s) {
 /// log again. A RESTART that cannot finish only lets the log grow until the next one;
 /// journal_size_limit cuts the file back when the log starts again.
 ///
-/// After each RESTART (the database file flushed), the pages appended to the database file since
-/// the last one leave the page cache. They hold the stored submissions, seldom read again, and
-/// a page cache that grows with the journal costs the checkpoint's copy more than the copy
-/// itself: every page new to the page cache is memory the kernel has to find, and on a virtual
-/// machine that hands free memory back to its host, memory the host has to supply on first
-/// write (measured here: the checkpoint thread 7-8 % of a core at 4,000 msgs/s while pages are
-/// reused, 18-27 % once the page cache grows into fresh memory). Dropped, they are reused by the
-/// next copies. The log, rewritten from its beginning, and the database's index pages, rewritten
-/// in place, stay cached.
+/// After each RESTART (the database file flushed), the pages appended to the database file before
+/// its last `cached_tail` bytes leave the page cache. They hold stored submissions, read again
+/// only for a backlog of deliveries, and a page cache that grows with the journal costs the
+/// checkpoint's copy more than the copy itself: every page new to the page cache is memory the
+/// kernel has to find, and on a virtual machine that hands free memory back to its host, memory
+/// the host has to supply on first write (measured here: the checkpoint thread 7-8 % of a core
+/// at 4,000 msgs/s while pages are reused, 18-27 % once the page cache grows into fresh memory).
+/// Dropped, their memory is reused by the next copies. The newest `cached_tail` bytes stay, so
+/// that an agency catching up after a short absence reads its backlog from memory (dropping
+/// everything made such a catch-up slower); so do the log, rewritten from its beginning, and the
+/// index pages, rewritten in place.
 class Checkpointer {
  public:
   /// The longest a RESTART checkpoint waits for other processes' readers (its connection's busy
@@ -341,9 +343,11 @@ class Checkpointer {
   /// `path`: the database file, opened once more (read-only) to flush it before a RESTART.
   /// `writers`: the mutex the journal's own connection is used under; held for a RESTART, so
   /// that the committer waits for it instead of the RESTART polling for a free write lock.
-  Checkpointer(DbPtr db, int pages, const std::filesystem::path& path, std::mutex& writers)
+  Checkpointer(DbPtr db, int pages, std::int64_t cached_tail, const std::filesystem::path& path,
+               std::mutex& writers)
       : db_(std::move(db)),
         pages_(pages),
+        cached_tail_(cached_tail),
         db_fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)),
         writers_(writers) {
     struct stat st {};
@@ -422,13 +426,15 @@ class Checkpointer {
     drop_appended();
   }
 
-  /// The database file's pages appended since the last call leave the page cache: the file was
-  /// just flushed, so they are clean.
+  /// The database file's pages appended since the last call, up to its last `cached_tail_`
+  /// bytes, leave the page cache: the file was just flushed, so they are clean.
   void drop_appended() {
     struct stat st {};
-    if (db_fd_ < 0 || ::fstat(db_fd_, &st) != 0 || st.st_size <= dropped_to_) return;
-    (void)::posix_fadvise(db_fd_, dropped_to_, st.st_size - dropped_to_, POSIX_FADV_DONTNEED);
-    dropped_to_ = st.st_size;
+    if (db_fd_ < 0 || ::fstat(db_fd_, &st) != 0) return;
+    const off_t until = st.st_size - static_cast<off_t>(cached_tail_);
+    if (until <= dropped_to_) return;
+    (void)::posix_fadvise(db_fd_, dropped_to_, until - dropped_to_, POSIX_FADV_DONTNEED);
+    dropped_to_ = until;
   }
 
   /// Pages a RESTART checkpoint may have left to copy under the write lock: 2 MiB, a commit or
@@ -438,6 +444,7 @@ class Checkpointer {
 
   DbPtr db_;
   const int pages_;
+  const std::int64_t cached_tail_;
   const int db_fd_;  // -1 when it could not be opened: the RESTART then flushes everything
   std::mutex& writers_;
   std::mutex mu_;
@@ -998,8 +1005,9 @@ StatusOr<std::unique_ptr<SqliteJournal::Impl>> SqliteJournal::connect(
                                                        "sees journal_mode " +
                                                        *second_mode);
     }
-    impl->checkpointer = std::make_unique<Checkpointer>(std::move(checkpoint_db),
-                                                        options.checkpoint_pages, path, impl->mu);
+    impl->checkpointer =
+        std::make_unique<Checkpointer>(std::move(checkpoint_db), options.checkpoint_pages,
+                                       options.cached_tail_bytes, path, impl->mu);
     sqlite3_wal_hook(db, &Checkpointer::on_commit, impl->checkpointer.get());
   }
   return impl;

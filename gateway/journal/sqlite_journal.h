@@ -5,6 +5,7 @@
 // docs/protocols/journal.md.
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 
@@ -28,6 +29,11 @@ struct SqliteJournalOptions {
   /// tool beside a running swgd, whose journal checkpoints); SQLite still checkpoints when the
   /// last connection to the file closes.
   int checkpoint_pages = 256;
+  /// Bytes at the end of the database file that stay in the page cache once checkpointed: older
+  /// appended pages are dropped from it after each RESTART checkpoint (see the Checkpointer in
+  /// sqlite_journal.cc). A backlog of deliveries within this much of the newest stored data is
+  /// read back from memory, an older one from the disk. With checkpoints only.
+  std::int64_t cached_tail_bytes = std::int64_t{1} << 30;
   /// Open for reading only (least privilege for inspection): the file must exist with the
   /// current schema (nothing is created or migrated), no checkpoint is run, and a change that
   /// would write anything fails with kFailedPrecondition JOURNAL_READ_ONLY (one refused for
