@@ -451,7 +451,7 @@ class Checkpointer {
   std::condition_variable wake_;
   bool wanted_ = false, stop_ = false;
   int woken_at_ = 0;      // the log's length (pages) at the last wake
-  off_t dropped_to_ = 0;  // the database file's length at the last drop_appended()
+  off_t dropped_to_ = 0;  // where the pages dropped so far end (the file's length at open first)
   std::thread thread_;
 };
 
