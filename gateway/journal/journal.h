@@ -165,7 +165,9 @@ class Journal {
   /// Moves up to `limit` (none when `limit` <= 0) deliveries of `destination` that are pending or
   /// failed with their next attempt at or before `now` to in_flight, in delivery id order, and
   /// returns them with the message's raw bytes and model. A delivery returned again after
-  /// requeue_in_flight() keeps its id. Crash-safe on return.
+  /// requeue_in_flight() keeps its id. Crash-safe on return. When a message cannot be read
+  /// (kDataLoss JOURNAL_DATA_LOSS, say), the error is returned and every delivery of this lease
+  /// is back in the state it was leased from.
   virtual StatusOr<std::vector<Delivery>> lease(const std::string& destination, int limit,
                                                 Time now) = 0;
 

@@ -464,7 +464,7 @@ struct SqliteJournal::Impl {
   Statement find_accepted, accepted_by_sender, insert_message, insert_delivery;
   Statement message_by_id, messages_page, messages_by_sender_id, destinations_of, held_for,
       mark_fetched;
-  Statement lease_select, lease_update, state_of, delivery_states_of, delete_delivery;
+  Statement lease_select, lease_update, unlease, state_of, delivery_states_of, delete_delivery;
   Statement set_delivered, set_delivered_if_in_flight, set_failed, set_dead_lettered, set_released,
       requeue, waiting_destinations, expiry_walk;
   Statement deliveries_page, deliveries_open_page, deliveries_of_message, counts;
@@ -477,6 +477,12 @@ struct SqliteJournal::Impl {
   /// Ticket of the last change made durable (or being made so); under `mu`. What a lease or a
   /// fetch reads may have been written by it, so they wait for it before handing anything out.
   std::uint64_t last_durable = 0;
+  /// A second, read-only connection of a writable journal, used under `reader_mu` only: a lease
+  /// reads its messages' bodies with it after `mu` is released, so that a backlog read back from
+  /// the disk (an agency catching up) does not hold up the commits of new submissions.
+  DbPtr reader;
+  std::mutex reader_mu;
+  Statement body_of;
   std::unique_ptr<Checkpointer> checkpointer;  // last: stopped before the statements go
 
   /// Inserts one audit row; under `mu`, inside the caller's transaction when it has one.
@@ -503,9 +509,56 @@ struct SqliteJournal::Impl {
     return read_message(use);
   }
 
-  /// The bodies of SqliteJournal::append() and lease(), run under `mu`.
+  /// The bodies of SqliteJournal::append() and lease(), run under `mu`. lease() leaves `raw` and
+  /// `model` empty and says in `was` each delivery's state before it.
   StatusOr<std::vector<AppendResult>> append(const std::vector<Submission>& batch);
-  StatusOr<std::vector<Delivery>> lease(const std::string& destination, int limit, Time now);
+  StatusOr<std::vector<Delivery>> lease(const std::string& destination, int limit, Time now,
+                                        std::vector<DeliveryState>& was);
+
+  /// Fills `raw` and `model` of each delivery from its message, with `reader` under `reader_mu`
+  /// (`mu` not needed: a stored message's bodies never change). Each body is its own read
+  /// transaction: a RESTART checkpoint, which holds `mu`, waits for the readers of the log, and
+  /// so waits for one body at most, not for the whole lease.
+  /// kDataLoss JOURNAL_DATA_LOSS for a delivery whose message is missing.
+  Status read_bodies(std::vector<Delivery>& deliveries) {
+    if (deliveries.empty()) return ok_status();
+    if (!reader) {
+      return failed_precondition("JOURNAL_READ_ONLY", "a read-only journal leases nothing");
+    }
+    std::lock_guard lock(reader_mu);
+    for (Delivery& d : deliveries) {
+      Statement::Use use(body_of);
+      use.bind_text(1, std::string_view(d.gateway_message_id));
+      StatusOr<bool> row = use.step();
+      if (!row.ok()) return row.status();
+      if (!*row) {
+        return Status(StatusCode::kDataLoss, "JOURNAL_DATA_LOSS",
+                      "delivery " + std::to_string(d.delivery_id) + " names message " +
+                          d.gateway_message_id + ", which is not in the journal");
+      }
+      d.raw = use.blob(0);
+      d.model = use.blob(1);
+    }
+    return ok_status();
+  }
+
+  /// Puts leased deliveries back in the state they were leased from (`was`), those still in
+  /// flight, in one crash-safe transaction under `mu`: a lease whose bodies could not be read
+  /// must not leave them in flight with no worker holding them.
+  Status unlease_all(const std::vector<Delivery>& deliveries, const std::vector<DeliveryState>& was,
+                     Time now) {
+    std::lock_guard lock(mu);
+    Transaction txn(*this);
+    SWG_RETURN_IF_ERROR(txn.begin());
+    for (std::size_t i = 0; i < deliveries.size(); ++i) {
+      Statement::Use use(unlease);
+      use.bind(1, deliveries[i].delivery_id)
+          .bind(2, static_cast<std::int64_t>(was[i]))
+          .bind(3, to_us(now));
+      SWG_RETURN_IF_ERROR(use.run());
+    }
+    return txn.commit();
+  }
 
   /// Runs `body` (a change) under `mu`, then waits, with `mu` released, until it is durable.
   /// What `body` returns is returned once it is; an error from it is returned at once.
@@ -628,9 +681,9 @@ struct SqliteJournal::Impl {
         {&lease_select,
          // Pending and failed rows are each read in delivery id order from deliveries_due and
          // merged: the lease reads what it returns, not the whole outbox.
+         // The messages' bodies are read afterwards, outside `mu` (read_bodies).
          "SELECT d.delivery_id, d.gateway_message_id, d.destination, d.state, d.attempts, "
-         "d.next_attempt_us, d.last_error, d.updated_us, m.raw, m.model "
-         "FROM deliveries d JOIN messages m ON m.gateway_message_id = d.gateway_message_id "
+         "d.next_attempt_us, d.last_error, d.updated_us FROM deliveries d "
          "WHERE d.delivery_id IN ("
          // (`state IN (0, 3)` is deliveries_due's own condition, written out so that SQLite
          // may use that partial index.)
@@ -643,6 +696,8 @@ struct SqliteJournal::Impl {
          "  ORDER BY delivery_id LIMIT ?3)) "
          "ORDER BY d.delivery_id LIMIT ?3"},
         {&lease_update, "UPDATE deliveries SET state = 1, updated_us = ?2 WHERE delivery_id = ?1"},
+        {&unlease,
+         "UPDATE deliveries SET state = ?2, updated_us = ?3 WHERE delivery_id = ?1 AND state = 1"},
         {&state_of, "SELECT state, destination FROM deliveries WHERE delivery_id = ?1"},
         {&delivery_states_of,
          "SELECT delivery_id, destination, state FROM deliveries WHERE gateway_message_id = ?1"},
@@ -986,6 +1041,22 @@ StatusOr<std::unique_ptr<SqliteJournal::Impl>> SqliteJournal::connect(
   }
   // A schema just created or migrated was committed like everything else, without an fsync.
   if (!read_only) SWG_RETURN_IF_ERROR(impl->log->wait(impl->log->wrote()));
+  if (!read_only) {
+    sqlite3* reader = nullptr;
+    rc =
+        sqlite3_open_v2(path.c_str(), &reader, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    impl->reader.reset(reader);
+    if (rc != SQLITE_OK)
+      return Status(sqlite_error(rc, reader, "opening journal")).annotate(path.string());
+    sqlite3_extended_result_codes(reader, 1);
+    sqlite3_busy_timeout(reader, static_cast<int>(options.busy_timeout.count()));
+    // It reads bodies once each: a small cache, the page cache holds the rest.
+    SWG_RETURN_IF_ERROR(exec(reader, "PRAGMA cache_size = -1024"));
+    StatusOr<Statement> body_of =
+        prepare(reader, "SELECT raw, model FROM messages WHERE gateway_message_id = ?1");
+    if (!body_of.ok()) return body_of.status();
+    impl->body_of = std::move(*body_of);
+  }
   if (read_only || options.checkpoint_pages < 0) sqlite3_wal_autocheckpoint(db, 0);
   if (!read_only && options.checkpoint_pages > 0) {
     sqlite3* second = nullptr;
@@ -1124,12 +1195,27 @@ StatusOr<std::vector<StoredMessage>> SqliteJournal::messages(const MessageFilter
 StatusOr<std::vector<Delivery>> SqliteJournal::lease(const std::string& destination, int limit,
                                                      Time now) {
   if (limit <= 0) return std::vector<Delivery>();
-  return impl_->handing_out(
-      [&]() -> StatusOr<std::vector<Delivery>> { return impl_->lease(destination, limit, now); });
+  // As handing_out(), with the bodies read between the lease and the wait for durability.
+  std::uint64_t ticket = 0;
+  std::vector<DeliveryState> was;
+  StatusOr<std::vector<Delivery>> leased = [&] {
+    std::lock_guard lock(impl_->mu);
+    ticket = impl_->last_durable;
+    return impl_->lease(destination, limit, now, was);
+  }();
+  if (!leased.ok()) return leased;
+  if (Status bodies = impl_->read_bodies(*leased); !bodies.ok()) {
+    if (Status back = impl_->unlease_all(*leased, was, now); !back.ok()) {
+      return bodies.annotate("and putting the deliveries back failed: " + back.to_string());
+    }
+    return bodies;
+  }
+  return impl_->once_durable(std::move(leased), ticket);
 }
 
 StatusOr<std::vector<Delivery>> SqliteJournal::Impl::lease(const std::string& destination,
-                                                           int limit, Time now) {
+                                                           int limit, Time now,
+                                                           std::vector<DeliveryState>& was) {
   Transaction txn(*this);
   SWG_RETURN_IF_ERROR(txn.begin());
   std::vector<Delivery> leased;
@@ -1141,8 +1227,7 @@ StatusOr<std::vector<Delivery>> SqliteJournal::Impl::lease(const std::string& de
       if (!more.ok()) return more.status();
       if (!*more) break;
       Delivery d = Impl::read_delivery(select);
-      d.raw = select.blob(8);
-      d.model = select.blob(9);
+      was.push_back(d.state);
       d.state = DeliveryState::kInFlight;
       d.updated_at = now;
       leased.push_back(std::move(d));
