@@ -466,7 +466,7 @@ struct SqliteJournal::Impl {
       mark_fetched;
   Statement lease_select, lease_update, unlease, state_of, delivery_states_of, delete_delivery;
   Statement set_delivered, set_delivered_if_in_flight, set_failed, set_dead_lettered, set_released,
-      requeue, waiting_destinations, expiry_walk;
+      requeue, expire_if_waiting;
   Statement deliveries_page, deliveries_open_page, deliveries_of_message, counts;
   Statement insert_audit, audit_page;
   /// Every transaction commits with synchronous=NORMAL (its frames in the log, not fsynced:
@@ -482,7 +482,7 @@ struct SqliteJournal::Impl {
   /// the disk (an agency catching up) does not hold up the commits of new submissions.
   DbPtr reader;
   std::mutex reader_mu;
-  Statement body_of;
+  Statement body_of, waiting_destinations, expiry_walk;
   std::unique_ptr<Checkpointer> checkpointer;  // last: stopped before the statements go
 
   /// Inserts one audit row; under `mu`, inside the caller's transaction when it has one.
@@ -541,6 +541,62 @@ struct SqliteJournal::Impl {
     }
     return ok_status();
   }
+
+  /// The age limit's walk (Journal::dead_letter_older_than), with `reader` under `reader_mu`: the
+  /// pending and failed deliveries at the head of each queue whose message was received before
+  /// `received_before`, at most `limit`. The oldest messages of a long outage are read back from
+  /// the disk (tens of milliseconds for a pass of 2,048), so this runs outside `mu`, in read
+  /// transactions of kWalkChunk rows: a RESTART checkpoint, which holds `mu` while it waits for
+  /// the log's readers, waits for one chunk at most.
+  StatusOr<std::vector<DeliveryId>> expired_heads(Time received_before, std::int64_t limit) {
+    if (!reader) {
+      return failed_precondition("JOURNAL_READ_ONLY", "a read-only journal dead-letters nothing");
+    }
+    std::lock_guard lock(reader_mu);
+    std::vector<std::string> destinations;
+    {
+      Statement::Use use(waiting_destinations);
+      while (true) {
+        StatusOr<bool> row = use.step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        destinations.push_back(use.text(0));
+      }
+    }
+    std::vector<DeliveryId> expired;
+    for (const std::string& destination : destinations) {
+      for (DeliveryState state : {DeliveryState::kPending, DeliveryState::kFailed}) {
+        DeliveryId after = 0;
+        bool head_done = false;
+        while (!head_done) {
+          const std::int64_t room = limit - static_cast<std::int64_t>(expired.size());
+          if (room <= 0) return expired;
+          const std::int64_t chunk = std::min<std::int64_t>(room, kWalkChunk);
+          Statement::Use use(expiry_walk);
+          use.bind_text(1, std::string_view(destination))
+              .bind(2, static_cast<std::int64_t>(state))
+              .bind(3, chunk)
+              .bind(4, after);
+          std::int64_t rows = 0;
+          while (true) {
+            StatusOr<bool> row = use.step();
+            if (!row.ok()) return row.status();
+            if (!*row) break;
+            ++rows;
+            if (use.int64(1) >= to_us(received_before)) {
+              head_done = true;  // the first younger message ends this queue's head
+              break;
+            }
+            after = use.int64(0);
+            expired.push_back(after);
+          }
+          if (rows < chunk) head_done = true;  // the queue ended
+        }
+      }
+    }
+    return expired;
+  }
+  static constexpr std::int64_t kWalkChunk = 256;
 
   /// Puts leased deliveries back in the state they were leased from (`was`), those still in
   /// flight, in one crash-safe transaction under `mu`: a lease whose bodies could not be read
@@ -705,28 +761,15 @@ struct SqliteJournal::Impl {
         {&set_delivered, "UPDATE deliveries SET state = 2, updated_us = ?2 WHERE delivery_id = ?1"},
         {&set_delivered_if_in_flight,
          "UPDATE deliveries SET state = 2, updated_us = ?2 WHERE delivery_id = ?1 AND state = 1"},
-        // The destinations with waiting deliveries: one seek in deliveries_due each.
-        {&waiting_destinations,
-         "WITH RECURSIVE queue(destination) AS ("
-         " SELECT (SELECT destination FROM deliveries WHERE state IN (0, 3)"
-         " ORDER BY destination LIMIT 1)"
-         " UNION ALL"
-         " SELECT (SELECT destination FROM deliveries WHERE state IN (0, 3)"
-         " AND destination > queue.destination ORDER BY destination LIMIT 1)"
-         " FROM queue WHERE queue.destination IS NOT NULL)"
-         " SELECT destination FROM queue WHERE destination IS NOT NULL"},
-        // One queue (destination, state) from its head, each delivery with its message's age.
-        {&expiry_walk,
-         "SELECT d.delivery_id, m.received_at_us FROM deliveries d "
-         "JOIN messages m ON m.gateway_message_id = d.gateway_message_id "
-         "WHERE d.state IN (0, 3) AND d.destination = ?1 AND d.state = ?2 "
-         "ORDER BY d.delivery_id LIMIT ?3"},
         {&set_failed,
          "UPDATE deliveries SET state = 3, attempts = attempts + 1, last_error = ?2, "
          "next_attempt_us = ?3, updated_us = ?4 WHERE delivery_id = ?1"},
         {&set_dead_lettered,
          "UPDATE deliveries SET state = 4, last_error = ?2, updated_us = ?3 WHERE delivery_id = "
          "?1"},
+        {&expire_if_waiting,
+         "UPDATE deliveries SET state = 4, last_error = ?2, updated_us = ?3 "
+         "WHERE delivery_id = ?1 AND state IN (0, 3)"},
         {&set_released,
          "UPDATE deliveries SET state = 0, next_attempt_us = ?2, updated_us = ?2 "
          "WHERE delivery_id = ?1"},
@@ -1052,10 +1095,31 @@ StatusOr<std::unique_ptr<SqliteJournal::Impl>> SqliteJournal::connect(
     sqlite3_busy_timeout(reader, static_cast<int>(options.busy_timeout.count()));
     // It reads bodies once each: a small cache, the page cache holds the rest.
     SWG_RETURN_IF_ERROR(exec(reader, "PRAGMA cache_size = -1024"));
-    StatusOr<Statement> body_of =
-        prepare(reader, "SELECT raw, model FROM messages WHERE gateway_message_id = ?1");
-    if (!body_of.ok()) return body_of.status();
-    impl->body_of = std::move(*body_of);
+    const std::pair<Statement*, const char*> reads[] = {
+        {&impl->body_of, "SELECT raw, model FROM messages WHERE gateway_message_id = ?1"},
+        // The destinations with waiting deliveries: one seek in deliveries_due each.
+        {&impl->waiting_destinations,
+         "WITH RECURSIVE queue(destination) AS ("
+         " SELECT (SELECT destination FROM deliveries WHERE state IN (0, 3)"
+         " ORDER BY destination LIMIT 1)"
+         " UNION ALL"
+         " SELECT (SELECT destination FROM deliveries WHERE state IN (0, 3)"
+         " AND destination > queue.destination ORDER BY destination LIMIT 1)"
+         " FROM queue WHERE queue.destination IS NOT NULL)"
+         " SELECT destination FROM queue WHERE destination IS NOT NULL"},
+        // One queue (destination, state) from delivery id ?4 on, each delivery with its
+        // message's age.
+        {&impl->expiry_walk,
+         "SELECT d.delivery_id, m.received_at_us FROM deliveries d "
+         "JOIN messages m ON m.gateway_message_id = d.gateway_message_id "
+         "WHERE d.state IN (0, 3) AND d.destination = ?1 AND d.state = ?2 AND d.delivery_id > ?4 "
+         "ORDER BY d.delivery_id LIMIT ?3"},
+    };
+    for (const auto& [stmt, sql] : reads) {
+      StatusOr<Statement> prepared = prepare(reader, sql);
+      if (!prepared.ok()) return Status(prepared.status()).annotate(sql);
+      *stmt = std::move(*prepared);
+    }
   }
   if (read_only || options.checkpoint_pages < 0) sqlite3_wal_autocheckpoint(db, 0);
   if (!read_only && options.checkpoint_pages > 0) {
@@ -1394,45 +1458,23 @@ StatusOr<std::int64_t> SqliteJournal::requeue_in_flight(Time now) {
 StatusOr<std::int64_t> SqliteJournal::dead_letter_older_than(Time received_before,
                                                              const std::string& reason, Time now,
                                                              std::int64_t limit) {
+  // The walk reads outside `mu`; the change, under it, takes only deliveries still waiting (one
+  // leased meanwhile is in flight and stays so).
+  StatusOr<std::vector<DeliveryId>> expired = impl_->expired_heads(received_before, limit);
+  if (!expired.ok()) return expired.status();
+  if (expired->empty()) return std::int64_t{0};
   return impl_->durably([&]() -> StatusOr<std::int64_t> {
     Impl::Transaction txn(*impl_);
     SWG_RETURN_IF_ERROR(txn.begin());
-    std::vector<std::string> destinations;
-    {
-      Statement::Use use(impl_->waiting_destinations);
-      while (true) {
-        StatusOr<bool> row = use.step();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
-        destinations.push_back(use.text(0));
-      }
-    }
-    // Each queue's expired deliveries are its head: read them, then change them (not while the
-    // walk's cursor is on the index the change moves them out of).
-    std::vector<DeliveryId> expired;
-    for (const std::string& destination : destinations) {
-      for (DeliveryState state : {DeliveryState::kPending, DeliveryState::kFailed}) {
-        const auto room = limit - static_cast<std::int64_t>(expired.size());
-        if (room <= 0) break;
-        Statement::Use use(impl_->expiry_walk);
-        use.bind_text(1, std::string_view(destination))
-            .bind(2, static_cast<std::int64_t>(state))
-            .bind(3, room);
-        while (true) {
-          StatusOr<bool> row = use.step();
-          if (!row.ok()) return row.status();
-          if (!*row || use.int64(1) >= to_us(received_before)) break;
-          expired.push_back(use.int64(0));
-        }
-      }
-    }
-    for (DeliveryId id : expired) {
-      Statement::Use use(impl_->set_dead_lettered);
+    std::int64_t changed = 0;
+    for (DeliveryId id : *expired) {
+      Statement::Use use(impl_->expire_if_waiting);
       use.bind(1, id).bind_text(2, std::string_view(reason)).bind(3, to_us(now));
       SWG_RETURN_IF_ERROR(use.run());
+      changed += sqlite3_changes64(impl_->db.get());
     }
     SWG_RETURN_IF_ERROR(txn.commit());
-    return static_cast<std::int64_t>(expired.size());
+    return changed;
   });
 }
 

@@ -956,6 +956,41 @@ TEST_CASE("the age limit reads each queue from its head and stops at the first y
   }
 }
 
+TEST_CASE(
+    "the age limit walks a head longer than one read, and stops at its first younger message") {
+  TempDir dir;
+  auto journal = open_journal(dir.path() / "journal.db");
+  // 700 old deliveries (the walk reads 256 rows at a time), a young one, an old one behind it.
+  std::vector<Submission> batch;
+  for (int i = 0; i < 700; ++i) {
+    const std::string id = "old" + std::to_string(i);
+    batch.push_back(accepted(id, "p1", id, {"customs"}));
+    batch.back().received_at = at(100 + i % 50);
+  }
+  append_ok(*journal, batch);
+  Submission young = accepted("young", "p1", "young", {"customs"});
+  young.received_at = at(5'000);
+  Submission behind = accepted("behind", "p1", "behind", {"customs"});
+  behind.received_at = at(100);
+  append_ok(*journal, {young});
+  append_ok(*journal, {behind});
+  const auto expire = [&](std::int64_t limit) {
+    auto n =
+        journal->dead_letter_older_than(at(1'000), "DISPATCH_EXPIRED: too old", at(6'000), limit);
+    REQUIRE(n.ok());
+    return *n;
+  };
+  CHECK(expire(300) == 300);  // a limit inside the second read
+  CHECK(expire(10'000) == 400);
+  CHECK(expire(10'000) == 0);
+  DeliveryFilter dead;
+  dead.state = DeliveryState::kDeadLettered;
+  dead.limit = 10'000;
+  CHECK(journal->deliveries(dead)->size() == 700);
+  CHECK(deliveries_of(*journal, "young").at(0).state == DeliveryState::kPending);
+  CHECK(deliveries_of(*journal, "behind").at(0).state == DeliveryState::kPending);
+}
+
 TEST_CASE("an accepted message is found by its sender's id; rejected ones are not") {
   TempDir dir;
   auto journal = open_journal(dir.path() / "journal.db");
