@@ -222,6 +222,7 @@ class Journal {
   /// deliveries whose message was received before `received_before`, at most `limit` of them.
   /// Returns how many; fewer than `limit` means none is left that this call could find, or that
   /// some it found were leased while it looked (in flight, they are not expired by this call).
+  /// An error may leave part of them dead-lettered, crash-safe; a later call goes on.
   ///
   /// It reads each queue (destination and state) from its head in delivery-id order and stops
   /// at the first delivery whose message is younger, so that its cost is what it dead-letters

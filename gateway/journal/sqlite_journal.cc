@@ -597,6 +597,8 @@ struct SqliteJournal::Impl {
     return expired;
   }
   static constexpr std::int64_t kWalkChunk = 256;
+  /// Deliveries the age limit dead-letters in one transaction (dead_letter_older_than).
+  static constexpr std::size_t kExpireChunk = 256;
 
   /// Puts leased deliveries back in the state they were leased from (`was`), those still in
   /// flight, in one crash-safe transaction under `mu`: a lease whose bodies could not be read
@@ -1459,23 +1461,31 @@ StatusOr<std::int64_t> SqliteJournal::dead_letter_older_than(Time received_befor
                                                              const std::string& reason, Time now,
                                                              std::int64_t limit) {
   // The walk reads outside `mu`; the change, under it, takes only deliveries still waiting (one
-  // leased meanwhile is in flight and stays so).
+  // leased meanwhile is in flight and stays so), in transactions of kExpireChunk rows with `mu`
+  // released between them, so that a pass of thousands holds up a group commit for one chunk at
+  // most. All are durable when this returns OK; after an error, the chunks already committed are
+  // crash-safe (a power loss returns them to waiting, and a later pass expires them again).
   StatusOr<std::vector<DeliveryId>> expired = impl_->expired_heads(received_before, limit);
   if (!expired.ok()) return expired.status();
   if (expired->empty()) return std::int64_t{0};
-  return impl_->durably([&]() -> StatusOr<std::int64_t> {
+  std::int64_t changed = 0;
+  std::uint64_t ticket = 0;
+  for (std::size_t from = 0; from < expired->size(); from += Impl::kExpireChunk) {
+    const std::size_t to = std::min(expired->size(), from + Impl::kExpireChunk);
+    std::lock_guard lock(impl_->mu);
     Impl::Transaction txn(*impl_);
     SWG_RETURN_IF_ERROR(txn.begin());
-    std::int64_t changed = 0;
-    for (DeliveryId id : *expired) {
+    for (std::size_t i = from; i < to; ++i) {
       Statement::Use use(impl_->expire_if_waiting);
-      use.bind(1, id).bind_text(2, std::string_view(reason)).bind(3, to_us(now));
+      use.bind(1, (*expired)[i]).bind_text(2, std::string_view(reason)).bind(3, to_us(now));
       SWG_RETURN_IF_ERROR(use.run());
       changed += sqlite3_changes64(impl_->db.get());
     }
     SWG_RETURN_IF_ERROR(txn.commit());
-    return changed;
-  });
+    ticket = impl_->last_durable = impl_->log->wrote();
+  }
+  SWG_RETURN_IF_ERROR(impl_->log->wait(ticket));
+  return changed;
 }
 
 StatusOr<std::vector<Delivery>> SqliteJournal::deliveries(const DeliveryFilter& filter) {
