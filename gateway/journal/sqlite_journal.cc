@@ -478,8 +478,9 @@ struct SqliteJournal::Impl {
   /// fetch reads may have been written by it, so they wait for it before handing anything out.
   std::uint64_t last_durable = 0;
   /// A second, read-only connection of a writable journal, used under `reader_mu` only: a lease
-  /// reads its messages' bodies with it after `mu` is released, so that a backlog read back from
-  /// the disk (an agency catching up) does not hold up the commits of new submissions.
+  /// reads its messages' bodies with it after `mu` is released, and the age limit walks its queues
+  /// with it before taking `mu`, so that old messages read back from the disk (an agency catching
+  /// up, an outage past the limit) do not hold up the commits of new submissions.
   DbPtr reader;
   std::mutex reader_mu;
   Statement body_of, waiting_destinations, expiry_walk;
@@ -596,6 +597,7 @@ struct SqliteJournal::Impl {
     }
     return expired;
   }
+  /// Rows the age limit's walk reads in one read transaction (expired_heads).
   static constexpr std::int64_t kWalkChunk = 256;
   /// Deliveries the age limit dead-letters in one transaction (dead_letter_older_than).
   static constexpr std::size_t kExpireChunk = 256;
