@@ -172,8 +172,10 @@ TEST_CASE("dispatch: a worker gone in the middle of a lease leaves nothing in fl
       REQUIRE(d->has_value());
       delivery_of[(*d)->gateway_message_id()] = (*d)->delivery_id();
     }
-  }                                 // its socket closes with 5 deliveries unacknowledged
-  std::this_thread::sleep_for(1s);  // ample for the gateway's socket to see the connection go
+  }
+  // Its socket has closed with 5 deliveries unacknowledged; 1 s is ample for the gateway's socket
+  // to see the connection go.
+  std::this_thread::sleep_for(1s);
   // Ten more: leased together for the worker the dispatcher still believes in; the first send
   // fails, and the whole lease, with the 5 it held, goes back to the outbox.
   const auto later = h.append(10);
